@@ -1,0 +1,43 @@
+# Mailbag: `make run` to use it, `make test` to check it. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# CPU build of torch first, so openai-whisper does not pull a multi-GB CUDA build.
+# On a GPU host: make install TORCH_SPEC='torch==2.13.0' TORCH_PIP_ARGS='--index-url <CUDA wheel index>'
+TORCH_SPEC ?= torch==2.13.0
+TORCH_PIP_ARGS ?=
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint format bench clean-var
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet $(TORCH_PIP_ARGS) "$(TORCH_SPEC)"
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: install
+	mkdir -p var
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py seed_demo
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py ensure_host
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} PORT=$(PORT) $(PY) -m config.devstack
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install
+	$(PY) bench/transcribe.py
+	$(PY) bench/topics.py

@@ -1,0 +1,34 @@
+from django.contrib import admin
+
+from episodes.models import Episode, Topic
+
+
+class TopicInline(admin.TabularInline):
+    model = Topic
+    fields = ["position", "title", "summary"]
+    extra = 0
+
+
+@admin.register(Episode)
+class EpisodeAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "slug",
+        "recording_at",
+        "submissions_close_at",
+        "max_audio_seconds",
+        "target_minutes",
+    ]
+    list_filter = ["recording_at", "submissions_close_at"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["hosts"]
+    inlines = [TopicInline]
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["title", "episode", "position"]
+    list_filter = ["episode"]
+    search_fields = ["title", "summary"]
+    ordering = ["episode", "position"]
