@@ -1,5 +1,6 @@
 """Mailbag settings: every deployment knob is an environment variable (see README)."""
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -42,7 +43,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Serves collected static files in production; runserver serves them in development.
+    *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -169,6 +171,26 @@ WHISPER_MODEL = env_str("WHISPER_MODEL") or "tiny.en"
 WHISPER_LANGUAGE = env_str("WHISPER_LANGUAGE") or None
 WHISPER_CACHE_DIR = Path(env_str("WHISPER_CACHE_DIR") or VAR_DIR / "models")
 WHISPER_THREADS = env_int("WHISPER_THREADS", 0, minimum=0) or None
+# Transient failures (a Redis blip, a timeout, a crash in the model) are retried after these
+# many seconds each; permanent ones (undecodable audio, no model) fail at once.
+TRANSCRIPTION_RETRY_INTERVALS = [
+    int(seconds) for seconds in env_list("TRANSCRIPTION_RETRY_INTERVALS", ["10", "60", "300"])
+]
+# Job timeout = base + factor x audio length (seconds).
+TRANSCRIPTION_TIMEOUT_BASE = env_int("TRANSCRIPTION_TIMEOUT_BASE", 180, minimum=1)
+TRANSCRIPTION_TIMEOUT_FACTOR = env_int("TRANSCRIPTION_TIMEOUT_FACTOR", 4, minimum=1)
+TRANSCRIPTION_ASSUMED_AUDIO_SECONDS = 600
+# How often a worker looks for submissions stuck without a live job.
+TRANSCRIPTION_SWEEP_SECONDS = env_int("TRANSCRIPTION_SWEEP_SECONDS", 60, minimum=5)
+# Load the model when a worker starts, so even the first job is warm.
+TRANSCRIPTION_WARM_ON_START = env_bool("TRANSCRIPTION_WARM_ON_START", default=True)
+
+# Topics (see episodes/topic_match.py, intake/similarity.py; figures from bench/topics.py).
+# Below this relevance no topic is suggested: "love the show!" scores at most 0.17 on the
+# example essay, real questions at least 0.20 but one.
+TOPIC_MIN_SCORE = 0.18
+# Two questions at or above this cosine similarity are shown as "similar" (merge candidates).
+DUPLICATE_THRESHOLD = 0.65
 
 # Email: console in development, SMTP when EMAIL_URL-style settings are given.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
@@ -184,6 +206,33 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "mailbag@localhost"
 HOST_NOTIFY_EMAILS = env_list("HOST_NOTIFY_EMAILS")
 
+# Intake: the public question page (intake/views.py, intake/audio.py).
+# Upload cap in bytes (SI megabytes), enforced while the body streams in, before it is stored.
+SUBMISSION_MAX_UPLOAD_BYTES = env_int("SUBMISSION_MAX_UPLOAD_MB", 25, minimum=1) * 1_000_000
+# A recording may run this much past the episode's max_audio_seconds (the recorder stops late).
+SUBMISSION_AUDIO_GRACE_SECONDS = env_int("SUBMISSION_AUDIO_GRACE_SECONDS", 2, minimum=0)
+# Wall-clock budget for probing one upload, so a crafted file cannot pin a web worker.
+AUDIO_DECODE_TIMEOUT_SECONDS = env_int("AUDIO_DECODE_TIMEOUT_SECONDS", 10, minimum=1)
+# Accepted submissions per client IP: "<count>/<window>" with s, m, h or d ("5/10m"); 0 = off.
+SUBMISSION_RATE_LIMIT = env_str("SUBMISSION_RATE_LIMIT") or "5/10m"
+if not re.fullmatch(r"0|[1-9]\d*/(?:[1-9]\d*)?[smhd]", SUBMISSION_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"SUBMISSION_RATE_LIMIT must look like 5/10m or 0; got {SUBMISSION_RATE_LIMIT!r}"
+    )
+# Behind a reverse proxy: the header carrying the client address (e.g. X-Forwarded-For) and
+# how many proxies we own in front of the app; the address is taken that many entries from
+# the right, the part no client can forge. Empty: REMOTE_ADDR.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER") or ""
+CLIENT_IP_PROXY_COUNT = env_int("CLIENT_IP_PROXY_COUNT", 1, minimum=1)
+# Host notifications are sent from the request; never let a slow mail server hang it.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+FILE_UPLOAD_HANDLERS = [
+    # First, so the ask page keeps only its `audio` file and stops it at the cap.
+    "intake.upload_limits.AudioUploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # Security: strict by default whenever DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -194,7 +243,7 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
     if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -59,3 +59,35 @@ def run_worker(transcription_queue):
         )
 
     return run
+
+
+@pytest.fixture
+def process_env(transactional_db, settings):
+    """Environment for a child process (a real worker, a web server) that must see this
+    test's database, media and Redis."""
+    import os
+
+    database = settings.DATABASES["default"]
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    if database["ENGINE"].endswith("sqlite3"):
+        env["DATABASE_URL"] = f"sqlite:///{database['NAME']}"
+    else:
+        user = database.get("USER") or ""
+        host = database.get("HOST") or "127.0.0.1"
+        port = database.get("PORT") or 5432
+        env["DATABASE_URL"] = f"postgres://{user}@{host}:{port}/{database['NAME']}"
+    env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
+    return env
+
+
+def attach_audio(submission, path: Path, *, seconds: float | None = None) -> None:
+    """Put a real audio file into the submission's private storage, as intake does."""
+    from django.core.files import File
+
+    from intake.models import Submission
+
+    with path.open("rb") as handle:
+        submission.audio.save(f"test-{path.name}", File(handle), save=False)
+    submission.audio_seconds = seconds
+    submission.transcription_state = Submission.TranscriptionState.PENDING
+    submission.save()

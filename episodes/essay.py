@@ -1,0 +1,264 @@
+"""Split a Markdown essay into topics: one per heading, with a plain-text summary and body.
+
+Pure text processing, no database: the import service decides what to do with the sections.
+Essays are often pasted from Substack or a blog export, so links, images, footnote markers
+and emphasis are stripped: summaries are shown to hosts and bodies are fed to the matcher,
+and neither should carry URLs or markup.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+
+SUMMARY_MAX_CHARS = 300
+# Stop adding sentences to a summary once it is this long: one good sentence is enough.
+SUMMARY_ENOUGH_CHARS = 120
+SUMMARY_MAX_SENTENCES = 2
+
+
+@dataclass(frozen=True)
+class EssaySection:
+    title: str
+    summary: str
+    body: str  # plain text of the whole section, paragraphs separated by blank lines
+
+
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_ATX_HEADING = re.compile(r"^\s{0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+
+# A link destination: a URL that may hold one level of balanced parentheses (Wikipedia) and an
+# optional "title".
+_DEST = r"\(\s*<?(?:[^\s()<>]|\([^\s()]*\))*>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
+_IMAGE = re.compile(r"!\[[^\]]*\]" + _DEST)
+_IMAGE_REF = re.compile(r"!\[[^\]]*\]\[[^\]]*\]")
+# Substack numbers its footnotes with plain links: [3](https://...#footnote-3-123).
+_FOOTNOTE_LINK = re.compile(r"\[\d{1,3}\]\(\s*[^\s()]*#footnote-\d+[^\s()]*\s*\)")
+_FOOTNOTE_DEF_LINK = re.compile(r"^\s*\[(\d{1,3})\]\(\s*[^\s()]*#footnote-anchor-(\d+)[^)]*\)\s*")
+_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
+_FOOTNOTE_DEF = re.compile(r"^\s{0,3}\[\^([^\]\s]+)\]:\s*")
+_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]" + _DEST)
+_REF_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])+)\]\[[^\]]*\]")
+_LINK_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$", re.MULTILINE)
+_AUTOLINK = re.compile(r"<(?:https?|ftp|mailto):[^>\s]*>", re.IGNORECASE)
+# A bare URL never ends in punctuation: "see www.example.com." keeps its full stop.
+_BARE_URL = re.compile(
+    r"(?:https?://|www\.)(?:[^\s<>()\[\]]|\([^\s()]*\))*"
+    r"(?:[^\s<>()\[\].,;:!?'\"”’]|\([^\s()]*\))",
+    re.IGNORECASE,
+)
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_INLINE_CODE = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+# Emphasis never spans a blank line; `*` glued to a word (Q*) or `_` inside one (a_b) is text.
+_NO_PARA = r"(?:(?!\n[ \t]*\n).)"
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(" + _NO_PARA + r"+?)(?<=\S)\1", re.DOTALL)
+_EM_STAR = re.compile(
+    r"(?<![\w*])\*(?=[^\s*])(" + _NO_PARA + r"+?)(?<=[^\s*])\*(?![\w*])", re.DOTALL
+)
+_EM_UNDER = re.compile(
+    r"(?<![\w_])_(?=[^\s_])(" + _NO_PARA + r"+?)(?<=[^\s_])_(?![\w_])", re.DOTALL
+)
+_STRIKE = re.compile(r"~~(" + _NO_PARA + r"+?)~~", re.DOTALL)
+_EMPTY_LINK = re.compile(r"\[\s*\]" + _DEST)
+_EMPTY_BRACKETS = re.compile(r"\[\s*\]")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
+_ESCAPED = re.compile("\ue000(\\d+)\ue001")
+_RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
+_LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+")
+_QUOTE_MARKER = re.compile(r"^\s{0,3}(?:>\s?)+")
+_SETEXT_UNDERLINE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_TERMINATED = re.compile(r"[.!?…][\"”’)\]]*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+
+
+def essay_parse(markdown: str, *, heading_level: int = 2) -> list[EssaySection]:
+    """Sections of `markdown`, one per heading of exactly `heading_level`, in essay order.
+
+    Text before the first such heading (byline, intro) belongs to no topic. A section runs
+    until the next heading of the same or a higher level; deeper headings stay inside it.
+    Footnote definitions are moved to the section that cites them, so an essay whose notes
+    sit at the very end does not lend them all to its last section.
+    """
+    if not 1 <= heading_level <= 6:
+        raise ValueError("heading_level must be between 1 and 6")
+    lines = markdown.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    raw_sections: list[tuple[str, list[str]]] = []
+    current: list[str] | None = None
+    in_fence = False
+    for line in lines:
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        heading = None if in_fence else _ATX_HEADING.match(line)
+        if heading and len(heading.group(1)) <= heading_level:
+            if len(heading.group(1)) == heading_level:
+                current = []
+                raw_sections.append((heading.group(2), current))
+            else:
+                current = None  # a higher-level heading closes the section
+            continue
+        if current is not None:
+            current.append(line)
+
+    sources = [_split_footnotes("\n".join(body)) for _, body in raw_sections]
+    notes: dict[str, str] = {}
+    for _, section_notes in sources:
+        notes.update(section_notes)
+
+    sections = []
+    for (raw_title, _), (text, _) in zip(raw_sections, sources, strict=True):
+        cited = [notes[key] for key in _cited_footnotes(text) if key in notes]
+        blocks = _plain_blocks(text) + [b for note in cited for b in _plain_blocks(note)]
+        title = _inline_plain(raw_title)
+        if not title:
+            continue
+        summary = _summary(_plain_blocks(text))
+        sections.append(EssaySection(title=title, summary=summary, body="\n\n".join(blocks)))
+    return sections
+
+
+def markdown_to_plain(markdown: str) -> str:
+    """Plain text of a Markdown fragment, paragraphs separated by blank lines."""
+    return "\n\n".join(_plain_blocks(markdown))
+
+
+def _split_footnotes(text: str) -> tuple[str, dict[str, str]]:
+    """Remove footnote definitions from `text`; return them keyed by their label."""
+    kept: list[str] = []
+    notes: dict[str, str] = {}
+    label = None
+    for line in text.split("\n"):
+        definition = _FOOTNOTE_DEF_LINK.match(line) or _FOOTNOTE_DEF.match(line)
+        if definition:
+            label = definition.group(1)
+            notes[label] = line[definition.end() :]
+            continue
+        if label is not None and (line.startswith(("    ", "\t")) or not line.strip()):
+            # Indented continuation of a footnote (or a blank line inside it).
+            notes[label] += "\n" + line.strip()
+            continue
+        label = None
+        kept.append(line)
+    return "\n".join(kept), {key: value.strip() for key, value in notes.items()}
+
+
+def _cited_footnotes(text: str) -> list[str]:
+    labels = [m.group(0)[2:-1] for m in _FOOTNOTE_REF.finditer(text)]
+    labels += [m.group(0)[1 : m.group(0).index("]")] for m in _FOOTNOTE_LINK.finditer(text)]
+    return list(dict.fromkeys(labels))
+
+
+def _plain_blocks(markdown: str) -> list[str]:
+    """Markdown to a list of plain-text paragraphs (list items and headings are paragraphs)."""
+    text = _LINK_DEF.sub("", markdown)
+    text = _strip_inline(text)
+    blocks: list[str] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        joined = " ".join(part for part in paragraph if part)
+        joined = re.sub(r"\s+", " ", joined).strip()
+        if re.search(r"\w", joined):
+            blocks.append(joined)
+        paragraph.clear()
+
+    for line in text.split("\n"):
+        if _FENCE.match(line) or _RULE.match(line) or _TABLE_RULE.match(line):
+            flush()
+            continue
+        if not line.strip():
+            flush()
+            continue
+        heading = _ATX_HEADING.match(line)
+        if heading:
+            flush()
+            paragraph.append(heading.group(2))
+            flush()
+            continue
+        if _SETEXT_UNDERLINE.match(line) and paragraph:
+            flush()
+            continue
+        stripped = _QUOTE_MARKER.sub("", line)
+        if _LIST_MARKER.match(stripped):
+            flush()
+            stripped = _LIST_MARKER.sub("", stripped)
+        stripped = stripped.strip().strip("|").replace(" | ", " ")
+        paragraph.append(stripped.strip())
+    flush()
+    return blocks
+
+
+def _strip_inline(text: str) -> str:
+    # Escaped characters are set aside first so that no rule below reads them as markup.
+    text = _ESCAPE.sub(lambda m: f"\ue000{ord(m.group(1))}\ue001", text)
+    text = _IMAGE.sub("", text)
+    text = _IMAGE_REF.sub("", text)
+    text = _FOOTNOTE_LINK.sub("", text)
+    text = _FOOTNOTE_REF.sub("", text)
+    # Substack wraps images in a link; once the image is gone only `[ ](url)` is left.
+    text = _EMPTY_LINK.sub("", text)
+    previous = None
+    while previous != text:  # links nest inside emphasis and vice versa
+        previous = text
+        text = _LINK.sub(r"\1", text)
+        text = _REF_LINK.sub(r"\1", text)
+    text = _AUTOLINK.sub("", text)
+    text = _BARE_URL.sub("", text)
+    text = _HTML_TAG.sub("", text)
+    text = _INLINE_CODE.sub(lambda m: m.group(2).strip(), text)
+    previous = None
+    while previous != text:
+        previous = text
+        text = _STRONG.sub(r"\2", text)
+        text = _EM_STAR.sub(r"\1", text)
+        text = _EM_UNDER.sub(r"\1", text)
+        text = _STRIKE.sub(r"\1", text)
+    text = _EMPTY_BRACKETS.sub("", text)
+    text = _ESCAPED.sub(lambda m: chr(int(m.group(1))), text)
+    text = html.unescape(text).replace("\u00a0", " ")
+    # Stray punctuation left where a link or footnote used to sit: "word ." -> "word."
+    text = re.sub(r"[ \t]+([.,;:!?])", r"\1", text)
+    text = re.sub(r"\(\s*\)", "", text)
+    return text
+
+
+def _inline_plain(markdown: str) -> str:
+    return re.sub(r"\s+", " ", _strip_inline(markdown)).strip()
+
+
+def _summary(blocks: list[str]) -> str:
+    """The section's first sentence or two, at most SUMMARY_MAX_CHARS characters.
+
+    The first sentence is always taken (with any lead-in such as "From his talk:" before it).
+    More are added only while they read as full sentences: a caption or the remains of a
+    stripped link ("see also comments on X") ends the summary.
+    """
+    taken: list[str] = []
+    pending: list[str] = []
+    counted = 0
+    for block in blocks:
+        for sentence in _SENTENCE_END.split(block):
+            sentence = sentence.strip()
+            if not sentence:
+                continue
+            if sentence.endswith(":"):
+                pending.append(sentence)
+                continue
+            if counted and not _TERMINATED.search(sentence):
+                return _clip(" ".join(taken))
+            taken += pending + [sentence]
+            pending = []
+            counted += 1
+            if counted >= SUMMARY_MAX_SENTENCES or len(" ".join(taken)) >= SUMMARY_ENOUGH_CHARS:
+                return _clip(" ".join(taken))
+    return _clip(" ".join(taken or pending))
+
+
+def _clip(text: str) -> str:
+    if len(text) > SUMMARY_MAX_CHARS:
+        cut = text[: SUMMARY_MAX_CHARS - 1]
+        if " " in cut:
+            cut = cut[: cut.rindex(" ")]
+        text = cut.rstrip(" ,;:-–—") + "…"
+    if text.count("“") > text.count("”"):
+        text += "”"  # a quotation cut short still reads as one
+    return text

@@ -1,0 +1,71 @@
+"""How an episode's details read on the public page: its intro and its deadline."""
+
+import datetime as dt
+import functools
+
+import markdown
+import nh3
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
+
+_INTRO_TAGS = {
+    "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre", "hr",
+    "h2", "h3", "h4",
+}  # fmt: skip
+
+
+def intro_html(text: str) -> SafeString:
+    """The host's markdown as HTML. Raw HTML in it is shown as text, never interpreted, and
+    the result is sanitised again so no script, handler or javascript: link survives."""
+    return mark_safe(_render_intro(text or ""))  # noqa: S308 - sanitised by nh3
+
+
+@functools.lru_cache(maxsize=64)
+def _render_intro(text: str) -> str:
+    # Cached: every view of the page renders the same few intros.
+    renderer = markdown.Markdown(output_format="html")
+    renderer.preprocessors.deregister("html_block")
+    renderer.inlinePatterns.deregister("html")
+    return nh3.clean(
+        renderer.convert(text),
+        tags=_INTRO_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+def when_phrase(moment: dt.datetime) -> str:
+    """'Sunday 1 December, 23:59 UTC' in the site's time zone, with the zone named."""
+    local = timezone.localtime(moment)
+    return f"{date_format(local, 'l j F, H:i')} {local.tzname()}"
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}{'' if number == 1 else 's'}"
+
+
+def time_left_phrase(*, until: dt.datetime, now: dt.datetime | None = None) -> str:
+    """'in 2 days', 'tomorrow', 'today, in 5 hours', 'in 12 minutes'; '' once it has passed."""
+    now = now or timezone.now()
+    left = until - now
+    if left <= dt.timedelta(0):
+        return ""
+    days = (timezone.localtime(until).date() - timezone.localtime(now).date()).days
+    if left < dt.timedelta(hours=1):
+        return f"in {_count(max(1, int(left.total_seconds() // 60)), 'minute')}"
+    hours = int(left.total_seconds() // 3600)
+    if days == 0:
+        return f"today, in {_count(hours, 'hour')}"
+    if days == 1:
+        return f"tomorrow, in {_count(hours, 'hour')}" if hours < 24 else "tomorrow"
+    return f"in {days} days"
+
+
+def deadline_line(*, closes_at: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """'Questions close Sunday 1 December, 23:59 UTC, in 2 days'."""
+    if closes_at is None:
+        return ""
+    left = time_left_phrase(until=closes_at, now=now)
+    return f"Questions close {when_phrase(closes_at)}" + (f", {left}" if left else "")

@@ -1,0 +1,105 @@
+"""How transcription jobs sit in RQ: ids, timeouts, retries, and which jobs are still alive.
+
+One job per submission with a stable id, so anyone (the sweeper, the dashboard) can ask RQ
+whether a submission's job is still queued or running without storing job ids.
+"""
+
+import logging
+import os
+import socket
+
+import django_rq
+from django.conf import settings
+from redis import Redis
+from rq import Queue, Retry
+from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
+from rq.worker import Worker
+
+logger = logging.getLogger(__name__)
+
+QUEUE_NAME = "transcription"
+_LIVE_STATUSES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+def get_queue() -> Queue:
+    # "auto": we push from our own on_commit callback, so django-rq must not defer again.
+    return django_rq.get_queue(QUEUE_NAME, commit_mode="auto")
+
+
+def job_id_for(*, submission_id: int) -> str:
+    return f"transcribe-{submission_id}"
+
+
+def job_timeout_for(*, audio_seconds: float | None) -> int:
+    """Generous for slow CPUs: model load plus several times real time."""
+    seconds = audio_seconds or settings.TRANSCRIPTION_ASSUMED_AUDIO_SECONDS
+    return int(
+        settings.TRANSCRIPTION_TIMEOUT_BASE + seconds * settings.TRANSCRIPTION_TIMEOUT_FACTOR
+    )
+
+
+def retry_policy() -> Retry:
+    intervals = settings.TRANSCRIPTION_RETRY_INTERVALS
+    return Retry(max=len(intervals), interval=intervals)
+
+
+def push(*, submission_id: int, audio_seconds: float | None) -> Job:
+    from intake.jobs import transcribe_submission
+
+    return get_queue().enqueue(
+        transcribe_submission,
+        submission_id,
+        job_id=job_id_for(submission_id=submission_id),
+        job_timeout=job_timeout_for(audio_seconds=audio_seconds),
+        retry=retry_policy(),
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+        description=f"Transcribe submission {submission_id}",
+    )
+
+
+def worker_is_alive(*, worker_name: str | None, connection: Redis) -> bool:
+    """False when we can tell the worker is gone.
+
+    RQ only notices a dead worker when its key expires (minutes). A worker on this machine
+    whose process no longer exists is dead now, so a restarted worker can take its job back
+    at once. For other machines we trust RQ's own expiry.
+    """
+    if not worker_name:
+        return False
+    worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + worker_name, connection)
+    if worker is None or worker.death_date is not None:
+        return False
+    if worker.hostname == socket.gethostname() and worker.pid:
+        try:
+            os.kill(worker.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+    return True
+
+
+def live_job(*, submission_id: int, connection: Redis) -> Job | None:
+    """The submission's job if it is waiting or running on a live worker, else None."""
+    job = Job.fetch_many([job_id_for(submission_id=submission_id)], connection=connection)[0]
+    if job is None:
+        return None
+    status = job.get_status(refresh=False)
+    if status in _LIVE_STATUSES:
+        return job
+    if status == JobStatus.STARTED and worker_is_alive(
+        worker_name=job.worker_name, connection=connection
+    ):
+        return job
+    return None
+
+
+def discard(*, submission_id: int, connection: Redis) -> None:
+    """Forget a dead job (and its started-registry entry) before queueing a fresh one."""
+    job = Job.fetch_many([job_id_for(submission_id=submission_id)], connection=connection)[0]
+    if job is None:
+        return
+    StartedJobRegistry(queue=Queue(job.origin, connection=connection)).remove_executions(job)
+    job.delete()

@@ -1,0 +1,128 @@
+"""Parsing an essay's Markdown into sections (no database)."""
+
+import re
+
+import pytest
+
+from episodes.essay import SUMMARY_MAX_CHARS, essay_parse, markdown_to_plain
+from tests.conftest import FIXTURES
+
+ESSAY = FIXTURES / "essays" / "what-ilya-saw.md"
+MARKUP = re.compile(r"https?://|www\.|!\[|\]\(|\[\^|\*\*|substackcdn|footnote")
+
+
+@pytest.fixture(scope="module")
+def sections():
+    return essay_parse(ESSAY.read_text(encoding="utf-8"))
+
+
+def test_the_example_essay_has_four_topics_in_order(sections):
+    assert [s.title for s in sections] == [
+        "What Ilya Saw in 2014",
+        "What Ilya Saw in 2016-2017",
+        "What Ilya Sees in 2024",
+        "Bonus: What Did Ilya See in 2023?",
+    ]
+
+
+def test_summaries_are_short_plain_first_sentences(sections):
+    for section in sections:
+        assert section.summary, section.title
+        assert len(section.summary) <= SUMMARY_MAX_CHARS
+        assert not MARKUP.search(section.summary), section.summary
+    assert sections[0].summary.startswith(
+        "The relevant parts from his 2014 NIPS talk on sequence-to-sequence learning:"
+    )
+    assert sections[2].summary == "Pre-training as we know it will end."
+    assert sections[3].summary.startswith("We try as best we can to stay away from internal")
+
+
+def test_bodies_hold_the_whole_section_as_plain_text(sections):
+    for section in sections:
+        assert not MARKUP.search(section.body), MARKUP.search(section.body)
+    first, second, third, fourth = (s.body for s in sections)
+    assert "The Scaling Hypothesis" in first and "LSTMs" in first
+    # Link text stays, the URL goes.
+    assert "Nvidia would end up buying Mellanox in 2019." in second
+    assert "Increase our GPU cluster from 600 GPUs to 5000 GPUs ASAP." in second
+    assert "Curious AI" in second and "Grok 2" in second
+    assert "fossil fuel of AI" in third and "Superintelligence will be:" in third
+    assert "Q* (now Strawberry/o1)" in fourth and "Weak-to-strong generalization" in fourth
+    # The text before the first `##` (byline, call for questions) is no topic's.
+    assert not any("LAST CALL" in s.body or "Dec 15, 2024" in s.body for s in sections)
+
+
+def test_footnotes_follow_the_section_that_cites_them(sections):
+    first, _, third, fourth = (s.body for s in sections)
+    # Footnote 3 is cited in the 2014 section but defined at the very end of the essay.
+    assert first.endswith("This is questioned by neuroscientists.")
+    assert "Many people disagree!" in third
+    assert "neuroscientists" not in fourth and "disagree" not in fourth
+    # Notes cited only before the first heading belong to no topic.
+    assert not any("realtime API" in s.body for s in sections)
+
+
+def test_inline_markup_is_stripped():
+    markdown = (
+        "See [the paper](https://example.com/a_(b)) and <https://example.com>, "
+        "or www.example.com/x. **Bold**, _italic_, *star*, ~~gone~~ and `code`.\n"
+        '![chart](https://img.example/x.png "Chart") Q* and snake_case_name stay.\n'
+        "A note[^1] and a Substack one[2](https://x.substack.com/p/y#footnote-2-99).\n"
+        "<span>Tagged</span> &amp; escaped \\*stars\\*."
+    )
+    plain = markdown_to_plain(markdown)
+    assert plain == (
+        "See the paper and, or. Bold, italic, star, gone and code. "
+        "Q* and snake_case_name stay. A note and a Substack one. Tagged & escaped *stars*."
+    )
+
+
+def test_lists_quotes_and_headings_inside_a_section_become_paragraphs():
+    plain = markdown_to_plain("> quoted\n> on two lines\n\n- one\n- two\n1. three\n### Sub\n---\n")
+    assert plain.split("\n\n") == ["quoted on two lines", "one", "two", "three", "Sub"]
+
+
+def test_a_section_ends_at_the_next_heading_of_its_level_or_higher():
+    markdown = (
+        "# Essay title\n\nIntro text.\n\n"
+        "## First\n\nFirst text.\n\n### Detail\n\nDetail text.\n\n"
+        "# Appendix\n\nNot part of First.\n\n"
+        "## Second ##\n\nSecond text.\n"
+    )
+    first, second = essay_parse(markdown)
+    assert (first.title, second.title) == ("First", "Second")
+    assert first.body == "First text.\n\nDetail\n\nDetail text."
+    assert second.body == "Second text."
+
+
+def test_heading_level_is_an_option():
+    markdown = "## Part\n\nPart text.\n\n### One\n\nOne text.\n\n### Two\n\nTwo text.\n"
+    assert [s.title for s in essay_parse(markdown, heading_level=3)] == ["One", "Two"]
+    assert [s.title for s in essay_parse(markdown, heading_level=2)] == ["Part"]
+    with pytest.raises(ValueError):
+        essay_parse(markdown, heading_level=7)
+
+
+def test_headings_inside_code_blocks_are_not_sections():
+    markdown = "## Real\n\n```\n## not a heading\n```\n\n## Also real\n\ntext\n"
+    assert [s.title for s in essay_parse(markdown)] == ["Real", "Also real"]
+
+
+def test_heading_markup_is_removed_from_titles():
+    [section] = essay_parse("## **What** [Ilya](https://x.com) saw\n\nText.\n")
+    assert section.title == "What Ilya saw"
+
+
+def test_summary_takes_one_or_two_sentences_and_clips_long_ones():
+    [short] = essay_parse("## A\n\nFirst one. Second one. Third one.\n")
+    assert short.summary == "First one. Second one."
+    long_sentence = "word " * 100
+    [clipped] = essay_parse(f"## B\n\n{long_sentence.strip()}.\n")
+    assert len(clipped.summary) <= SUMMARY_MAX_CHARS
+    assert clipped.summary.endswith("…")
+    [empty] = essay_parse("## C\n\n![only an image](https://x/y.png)\n")
+    assert (empty.summary, empty.body) == ("", "")
+
+
+def test_text_before_any_heading_gives_no_sections():
+    assert essay_parse("Just prose, no headings.\n\nMore prose.") == []
