@@ -9,7 +9,7 @@ TORCH_PIP_ARGS ?=
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format bench clean-var
+.PHONY: install run test lint format bench
 
 install: $(VENV)/.installed
 

@@ -261,7 +261,7 @@ def main() -> None:
         print(
             table(
                 [
-                    "engine", "cold wall s", "imports", "load", "transcribe",
+                    "engine", "cold wall s", "startup", "lib import+load", "transcribe",
                     "warm s", "cold/warm", "peak RSS MiB", "ru_maxrss MiB",
                 ],
                 rows,

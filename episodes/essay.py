@@ -47,17 +47,26 @@ _BARE_URL = re.compile(
     re.IGNORECASE,
 )
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-_INLINE_CODE = re.compile(r"(`+)(.+?)\1", re.DOTALL)
-# Emphasis never spans a blank line; `*` glued to a word (Q*) or `_` inside one (a_b) is text.
-_NO_PARA = r"(?:(?!\n[ \t]*\n).)"
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(" + _NO_PARA + r"+?)(?<=\S)\1", re.DOTALL)
-_EM_STAR = re.compile(
-    r"(?<![\w*])\*(?=[^\s*])(" + _NO_PARA + r"+?)(?<=[^\s*])\*(?![\w*])", re.DOTALL
-)
-_EM_UNDER = re.compile(
-    r"(?<![\w_])_(?=[^\s_])(" + _NO_PARA + r"+?)(?<=[^\s_])_(?![\w_])", re.DOTALL
-)
-_STRIKE = re.compile(r"~~(" + _NO_PARA + r"+?)~~", re.DOTALL)
+# Spans never cross a blank line, and their text never holds their own delimiter: each
+# opening marker then looks no further than the next one, which keeps every pattern linear
+# on hostile input (a paragraph of "*a *a *a ..." would otherwise take minutes).
+_LINE_GAP = r"\n(?![ \t]*\n)"
+_INLINE_CODE = re.compile(r"(`+)((?:[^`\n]|" + _LINE_GAP + r")+?)\1(?!`)")
+
+
+def _span(delimiter: str) -> str:
+    char = re.escape(delimiter[0])
+    if len(delimiter) == 1:
+        return rf"(?:[^{char}\n]|{_LINE_GAP})+?"
+    return rf"(?:[^{char}\n]|{char}(?!{char})|{_LINE_GAP})+?"
+
+
+# Emphasis: `*` glued to a word (Q*) or `_` inside one (a_b) is text, not markup.
+_STRONG_STAR = re.compile(r"\*\*(?=\S)(" + _span("**") + r")(?<=\S)\*\*")
+_STRONG_UNDER = re.compile(r"__(?=\S)(" + _span("__") + r")(?<=\S)__")
+_EM_STAR = re.compile(r"(?<![\w*])\*(?=[^\s*])(" + _span("*") + r")(?<=[^\s*])\*(?![\w*])")
+_EM_UNDER = re.compile(r"(?<![\w_])_(?=[^\s_])(" + _span("_") + r")(?<=[^\s_])_(?![\w_])")
+_STRIKE = re.compile(r"~~(" + _span("~~") + r")~~")
 _EMPTY_LINK = re.compile(r"\[\s*\]" + _DEST)
 _EMPTY_BRACKETS = re.compile(r"\[\s*\]")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
@@ -208,7 +217,8 @@ def _strip_inline(text: str) -> str:
     previous = None
     while previous != text:
         previous = text
-        text = _STRONG.sub(r"\2", text)
+        text = _STRONG_STAR.sub(r"\1", text)
+        text = _STRONG_UNDER.sub(r"\1", text)
         text = _EM_STAR.sub(r"\1", text)
         text = _EM_UNDER.sub(r"\1", text)
         text = _STRIKE.sub(r"\1", text)

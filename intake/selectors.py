@@ -14,10 +14,9 @@ from intake.similarity import (
 def episode_list_open(*, now=None) -> QuerySet[Episode]:
     """Episodes whose question page is still open, soonest recording first."""
     now = now or timezone.now()
-    return (
-        Episode.objects.filter(Q(submissions_close_at__isnull=True) | Q(submissions_close_at__gt=now))
-        .order_by("recording_at")
-    )
+    return Episode.objects.filter(
+        Q(submissions_close_at__isnull=True) | Q(submissions_close_at__gt=now)
+    ).order_by("recording_at")
 
 
 # --- Host dashboard reads ------------------------------------------------------------------

@@ -86,7 +86,10 @@ def submission_create(
                 submission.transcription_state = Submission.TranscriptionState.PENDING
             submission.save()
             if audio is not None:
+                # The transcription job suggests a topic once it has the spoken words.
                 transcription_enqueue(submission=submission)
+            elif submission.text:
+                submission_suggest_topic_later(submission=submission)
             submission_id = submission.pk
             transaction.on_commit(
                 lambda: notifications.submission_notify_hosts(submission_id=submission_id),

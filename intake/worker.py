@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from rq.worker import SimpleWorker
 
+from episodes.text_embedding import text_embedder_warm
 from intake import services
 from intake.transcription.engines import get_engine
 
@@ -48,6 +49,11 @@ class TranscriptionWorker(SimpleWorker):
             logger.exception("Could not load the transcription model at start-up")
             return
         logger.info("Transcription model ready: %s %s", engine.name, engine.model)
+        try:
+            # Topic suggestions run in this worker too (after each transcript).
+            text_embedder_warm()
+        except Exception:
+            logger.exception("Could not load the topic-matching model at start-up")
 
     def _sweep(self) -> None:
         # Workers sharing a Redis never sweep at the same moment (they could queue one

@@ -101,12 +101,12 @@ def converted_checkpoint_path(*, source_dir: Path, cache_dir: Path, label: str) 
 
 
 def _explicit(engine: str, path: Path, engine_cache: Path) -> Path:
+    if path.is_file() and path.name == "model.bin":
+        path = path.parent  # a CTranslate2 file stands for its folder
     is_ct2_dir = path.is_dir() and (path / "model.bin").is_file()
     if engine == "faster-whisper":
         if is_ct2_dir:
             return path
-        if path.name == "model.bin":
-            return path.parent
         raise ModelUnavailableError(
             f"{path} is not a CTranslate2 model directory (faster-whisper needs a folder with "
             "model.bin, config.json, tokenizer.json)"

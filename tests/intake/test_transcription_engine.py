@@ -36,6 +36,9 @@ SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
 AUDIO = SHARED / "audio"
 ESSAY = SHARED / "essays" / "what-ilya-saw.md"
 JFK_LINE = "ask not what your country can do for you"
+# One thread: on a busy 2-core box two OpenMP threads can be several times slower (spin-waits).
+THREADS = 1
+MODEL = "tiny.en"
 
 
 @pytest.fixture(scope="session")
@@ -45,12 +48,12 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session", params=ENGINE_NAMES)
 def engine(request: pytest.FixtureRequest, cache_dir: Path) -> Engine:
-    return get_engine(engine=request.param, model="tiny.en", cache_dir=cache_dir, threads=2)
+    return get_engine(engine=request.param, model=MODEL, cache_dir=cache_dir, threads=THREADS)
 
 
 @pytest.fixture(scope="session")
 def openai_engine(cache_dir: Path) -> Engine:
-    return get_engine(engine="openai-whisper", model="tiny.en", cache_dir=cache_dir, threads=2)
+    return get_engine(engine="openai-whisper", model=MODEL, cache_dir=cache_dir, threads=THREADS)
 
 
 @pytest.fixture(scope="session")
@@ -73,8 +76,15 @@ def normalized(text: str) -> str:
     return " ".join(words.split())
 
 
+_transcripts: dict[tuple[str, str, str | None], TranscriptionResult] = {}
+
+
 def transcribe(engine: Engine, name: str, prompt: str | None = None) -> TranscriptionResult:
-    return engine.transcribe(audio(name), prompt=prompt)
+    """Transcribe once per session per (engine, clip, prompt); several tests read the same one."""
+    key = (engine.name, name, prompt)
+    if key not in _transcripts:
+        _transcripts[key] = engine.transcribe(audio(name), prompt=prompt)
+    return _transcripts[key]
 
 
 # --- decoding ---------------------------------------------------------------------------------
@@ -181,7 +191,7 @@ def test_prompt_with_topics_and_names_gets_ilya_right(engine: Engine, essay_prom
 
 def test_transcripts_are_deterministic(engine: Engine, essay_prompt: str) -> None:
     first = transcribe(engine, "q_scaling.webm", prompt=essay_prompt)
-    second = transcribe(engine, "q_scaling.webm", prompt=essay_prompt)
+    second = engine.transcribe(audio("q_scaling.webm"), prompt=essay_prompt)
     assert first.text == second.text
     assert first.segments == second.segments
 
@@ -223,7 +233,7 @@ def test_unknown_engine_names_the_valid_ones(tmp_path: Path) -> None:
 
 
 def test_get_engine_returns_the_warm_engine(engine: Engine, cache_dir: Path) -> None:
-    again = get_engine(engine=engine.name, model="tiny.en", cache_dir=cache_dir, threads=2)
+    again = get_engine(engine=engine.name, model=MODEL, cache_dir=cache_dir, threads=THREADS)
     assert again is engine
 
 
