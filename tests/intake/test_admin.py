@@ -1,0 +1,50 @@
+from django.urls import reverse
+
+from intake import transcription_queue as tq
+from intake.models import Submission
+from tests.conftest import AUDIO, attach_audio
+from tests.factories import SubmissionFactory, UserFactory
+
+TS = Submission.TranscriptionState
+
+
+def test_admin_lists_and_filters_submissions(client, episode):
+    admin = UserFactory(username="admin", is_superuser=True)
+    client.force_login(admin)
+    SubmissionFactory(episode=episode, name="Typed Tess")
+    SubmissionFactory(episode=episode, name="Voice Vic", transcription_state=TS.FAILED)
+    response = client.get(
+        reverse("admin:intake_submission_changelist"), {"transcription_state__exact": "failed"}
+    )
+    assert response.status_code == 200
+    assert b"Voice Vic" in response.content
+    assert b"Typed Tess" not in response.content
+
+
+def test_admin_action_queues_failed_transcriptions_again(
+    client, transactional_db, episode, transcription_queue
+):
+    admin = UserFactory(username="admin", is_superuser=True)
+    client.force_login(admin)
+    failed = SubmissionFactory(episode=episode, text="")
+    attach_audio(failed, AUDIO / "jfk.flac", seconds=11)
+    Submission.objects.filter(pk=failed.pk).update(
+        transcription_state=TS.FAILED, transcription_error="model exploded"
+    )
+    typed = SubmissionFactory(episode=episode)
+
+    response = client.post(
+        reverse("admin:intake_submission_changelist"),
+        {"action": "retry_transcription", "_selected_action": [failed.pk, typed.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    failed.refresh_from_db()
+    assert failed.transcription_state == TS.PENDING
+    assert failed.transcription_error == ""
+    job_ids = transcription_queue.get_job_ids()
+    assert tq.job_id_for(submission_id=failed.pk) in job_ids
+    text = response.content.decode()
+    assert "Queued 1 transcription(s) again." in text
+    assert f"#{typed.pk}: This submission has no audio to transcribe." in text
