@@ -1,5 +1,6 @@
 """Mailbag settings: every deployment knob is an environment variable (see README)."""
 
+import os
 import re
 from pathlib import Path
 
@@ -170,7 +171,11 @@ TRANSCRIBE_ENGINE = env_choice(
 WHISPER_MODEL = env_str("WHISPER_MODEL") or "tiny.en"
 WHISPER_LANGUAGE = env_str("WHISPER_LANGUAGE") or None
 WHISPER_CACHE_DIR = Path(env_str("WHISPER_CACHE_DIR") or VAR_DIR / "models")
-WHISPER_THREADS = env_int("WHISPER_THREADS", 0, minimum=0) or None
+# Half the cores by default: on a shared box the web server, Redis and the database need the
+# rest, and torch slows down sharply when its threads compete for cores (measured: 2 threads
+# took 3.5x longer than 1 on a loaded 2-core machine). A dedicated worker machine sets
+# workers x WHISPER_THREADS to about its core count.
+WHISPER_THREADS = env_int("WHISPER_THREADS", max(1, (os.cpu_count() or 2) // 2), minimum=1)
 # Transient failures (a Redis blip, a timeout, a crash in the model) are retried after these
 # many seconds each; permanent ones (undecodable audio, no model) fail at once.
 TRANSCRIPTION_RETRY_INTERVALS = [
