@@ -161,7 +161,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="5 queue files instead of 20")
     parser.add_argument("--files", type=int, default=None, help="queue files (default 20)")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    # Same default as WHISPER_THREADS: half the cores (2 threads on 2 cores ran slower than 1).
+    parser.add_argument("--threads", type=int, default=max(1, (os.cpu_count() or 2) // 2))
     args = parser.parse_args()
     n_files = args.files or (5 if args.quick else 20)
     threads = args.threads

@@ -1,4 +1,4 @@
-"""Host moderation pages, mounted at /host/ in the `intake` namespace (see config/urls.py)."""
+"""Host moderation pages, mounted at /host/ in the `intake` namespace (see intake/urls.py)."""
 
 from django.urls import path
 
