@@ -359,3 +359,16 @@ def test_only_failed_windows_are_redone_with_beam_search() -> None:
     assert result.text == "Hi, this is Sam. Ilya said Love the show. Thanks."
     assert [s.start for s in result.segments] == [0.0, 12.0, 30.0, 60.0]
     assert result.segments[2] == Segment(start=30.0, end=34.0, text="Love the show.")
+
+
+def test_prompt_never_costs_the_rest_of_a_window(engine: Engine, essay_prompt: str) -> None:
+    # Two listeners back to back in one 30 s window. With a prompt, tiny.en's first pass ends
+    # the window after the first sentence (22 of 66 words); the sparse window is decoded again.
+    gap = np.zeros(8000, dtype=np.float32)
+    clip = np.concatenate([audio("jfk.flac"), gap, audio("q_pretraining.webm"), gap])
+    clip = np.concatenate([clip, audio("q_selfplay.webm")])[: 30 * 16000]
+    text = normalized(engine.transcribe(clip, prompt=essay_prompt).text)
+    assert "ask not what your country can do for you" in text
+    assert "pre training" in text or "pretraining" in text  # normalized() splits hyphens
+    assert "inference time compute" in text
+    assert "self play" in text
