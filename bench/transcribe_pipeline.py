@@ -7,8 +7,9 @@ serving the real web app, and one TranscriptionWorker process (warm model). Then
 - pipeline overhead: for each clip, the time from the form POST (a voice message uploaded on
   /ask/<slug>/) until the submission is `done`, divided by the engine's own transcription time
   for that clip, measured inside the worker (warm) in the same run;
-- a queue of N 30-second messages: time until the warm worker has done them all, and the
-  worker process's peak memory (VmHWM).
+- a queue of N 30-second single-speaker messages (espeak-ng): time until the warm worker has
+  done them all, against the `whisper` command line run once per file on the same files (it
+  needs Debian's ffmpeg; Mailbag does not), and the worker's peak memory (VmHWM).
 
 Uses a throwaway SQLite database and media folder (or DATABASE_URL if set), loopback only.
 """
@@ -96,6 +97,71 @@ def wait_until(predicate, *, timeout: float, interval: float = 0.02):
             return value
         time.sleep(interval)
     raise TimeoutError("gave up waiting")
+
+
+# Single-speaker listener messages (written for this benchmark), spoken by espeak-ng: what a
+# queue of voice messages looks like. The clips above stitch four recordings together, which
+# is harder on Whisper than one person talking.
+MESSAGES = [
+    "Hi, this is Priya from Toronto, long time listener. I wanted to ask about the part of the "
+    "essay on twenty seventeen. Ilya wrote that self play in multi agent environments would "
+    "scale much better than human guidance, and a few months later AlphaGo Zero showed exactly "
+    "that. Do you think the same idea applies to language models today?",
+    "Hello from Lisbon! Quick question about pre-training. If we really only have one internet, "
+    "is synthetic data enough to keep scaling, or do the labs need agents that learn from their "
+    "own experience? I would love to hear both of you argue opposite sides of this one. Thanks "
+    "for a great year of episodes.",
+    "Hey, it's Marcus. You mentioned the scaling hypothesis from the twenty fourteen sequence to "
+    "sequence talk. Looking back ten years later, what did Ilya get right, and what aged badly, "
+    "like the LSTMs? Also, do you think the connectionism argument still holds up now that "
+    "models reason for minutes before they answer?",
+    "Hi both, this is Dana, I work on infrastructure. The emails said OpenAI wanted to grow from "
+    "six hundred GPUs to five thousand. That sounds tiny now. How should a small team think "
+    "about compute today, when one big experiment beats a hundred small ones but the big "
+    "clusters belong to a handful of companies?",
+]
+
+
+def make_messages(count: int, work: Path) -> list[Path]:
+    from intake.transcription.decode import decode_audio
+
+    paths = []
+    for index in range(count):
+        spoken = work / f"spoken-{index}.wav"
+        voice = ["en-us", "en-gb", "en-us+f3", "en-gb+m3"][index % 4]
+        speed = 140 + 7 * (index % 5)
+        text = MESSAGES[index % len(MESSAGES)] + " " + MESSAGES[(index + 1) % len(MESSAGES)]
+        subprocess.run(  # noqa: S603
+            ["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(spoken), text],  # noqa: S607
+            check=True,
+        )
+        path = work / f"message-{index:02d}.wav"
+        write_wav(path, decode_audio(spoken)[: 30 * 16000])
+        paths.append(path)
+    return paths
+
+
+def whisper_cli_seconds(files: list[Path], work: Path, threads: int) -> float | None:
+    """Time `whisper FILE --model <checkpoint>` once per file (needs Debian's ffmpeg)."""
+    from django.conf import settings
+
+    from intake.transcription.weights import resolve_model
+
+    if not shutil.which("ffmpeg"):
+        return None
+    checkpoint = resolve_model(
+        engine="openai-whisper", model="tiny.en", cache_dir=settings.WHISPER_CACHE_DIR
+    ).path
+    cli = Path(sys.executable).with_name("whisper")
+    started = time.perf_counter()
+    for path in files:
+        subprocess.run(  # noqa: S603
+            [str(cli), str(path), "--model", str(checkpoint), "--model_dir", str(work),
+             "--fp16", "False", "--language", "en", "--threads", str(threads),
+             "--output_dir", str(work / "cli-out"), "--output_format", "txt"],
+            check=True, capture_output=True, timeout=600,
+        )  # fmt: skip
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -199,12 +265,7 @@ def main() -> None:
         print(table(["clip", "engine in worker (s)", "POST to done (s)", "overhead ratio"], rows))
 
         if args.queue:
-            wavs = []
-            speech = build_speech(30)
-            for index in range(args.queue):
-                wav = work / f"queue-{index}.wav"
-                write_wav(wav, speech)
-                wavs.append(wav)
+            wavs = make_messages(args.queue, work)
             first_new = Submission.objects.order_by("-pk").values_list("pk", flat=True).first()
             started = time.perf_counter()
             for wav in wavs:
@@ -218,28 +279,35 @@ def main() -> None:
                 interval=0.2,
             )
             total = time.perf_counter() - started
-            engine_total = sum(
-                Submission.objects.filter(pk__gt=first_new).values_list(
-                    "transcription_seconds", flat=True
+            words = sum(
+                len(t.split())
+                for t in Submission.objects.filter(pk__gt=first_new).values_list(
+                    "transcript", flat=True
                 )
             )
             status = Path(f"/proc/{worker.pid}/status").read_text()
             hwm_mib = int(status.split("VmHWM:")[1].split()[0]) / 1024
-            print(f"\nQueue of {args.queue} x 30 s voice messages through one warm worker")
+            from django.conf import settings
+
+            cli = whisper_cli_seconds(wavs, work, settings.WHISPER_THREADS)
             print(
-                table(
-                    ["messages", "wall (s)", "per message (s)", "engine share", "worker peak RSS"],
-                    [
-                        [
-                            str(args.queue),
-                            f"{total:.1f}",
-                            f"{total / args.queue:.2f}",
-                            f"{engine_total / total:.0%}",
-                            f"{hwm_mib:.0f} MiB",
-                        ]
-                    ],
-                )
+                f"\nQueue of {args.queue} x 30 s single-speaker voice messages "
+                f"(worker peak RSS {hwm_mib:.0f} MiB, {words} words transcribed)"
             )
+            rows = [["warm worker: POST to all done", f"{total:.1f}", f"{total / args.queue:.2f}"]]
+            if cli is not None:
+                rows.append(
+                    [
+                        "`whisper FILE` command line per file",
+                        f"{cli:.1f}",
+                        f"{cli / args.queue:.2f}",
+                    ]
+                )
+            print(table(["how", "total s", "per message s"], rows))
+            if cli is not None:
+                print(f"warm worker is {cli / total:.2f}x faster than the command line per file")
+            else:
+                print("(no ffmpeg binary: the whisper command line cannot run; not compared)")
     finally:
         for process in reversed(processes):
             if process.poll() is None:
