@@ -132,13 +132,9 @@ class BaseEngine(ABC):
         failed = sorted({p.window_start for p in pieces if p.score.failed})
         if not failed:
             return pieces
-        starts = sorted({p.window_start for p in pieces})
-        duration = len(samples) / SAMPLE_RATE
         kept = [p for p in pieces if p.window_start not in failed]
         for window_start in failed:
-            later = [s for s in starts if s > window_start]
-            window_end = later[0] if later else duration
-            chunk = samples[int(window_start * SAMPLE_RATE) : int(window_end * SAMPLE_RATE)]
+            chunk = _window_samples(samples, pieces, window_start)
             redone, _ = self._decode(
                 chunk, prompt=prompt, language=language, beam_size=RETRY_BEAM_SIZE
             )
@@ -156,13 +152,9 @@ class BaseEngine(ABC):
         sparse = sorted({p.window_start for p in pieces if _is_sparse(p)})
         if not sparse:
             return pieces
-        starts = sorted({p.window_start for p in pieces})
-        duration = len(samples) / SAMPLE_RATE
         result = list(pieces)
         for window_start in sparse:
-            later = [s for s in starts if s > window_start]
-            window_end = later[0] if later else duration
-            chunk = samples[int(window_start * SAMPLE_RATE) : int(window_end * SAMPLE_RATE)]
+            chunk = _window_samples(samples, pieces, window_start)
             redone, _ = self._decode(chunk, prompt=None, language=language, beam_size=1)
             before = [p for p in result if p.window_start == window_start]
             if _words(redone) > _words(before):
@@ -187,6 +179,13 @@ def make_piece(
         window_start=seek / MEL_FRAMES_PER_SECOND,
         score=WindowScore(avg_logprob=avg_logprob, compression_ratio=compression_ratio),
     )
+
+
+def _window_samples(samples: np.ndarray, pieces: list[Piece], window_start: float) -> np.ndarray:
+    """The audio of the decoding window that starts at `window_start` (up to the next one)."""
+    later = [p.window_start for p in pieces if p.window_start > window_start]
+    window_end = min(later) if later else len(samples) / SAMPLE_RATE
+    return samples[int(window_start * SAMPLE_RATE) : int(window_end * SAMPLE_RATE)]
 
 
 def _is_sparse(piece: Piece) -> bool:
