@@ -54,16 +54,8 @@ def topic_passages(*, title: str, summary: str, body: str) -> list[str]:
         if len(paragraph.split()) <= PASSAGE_MAX_WORDS:
             pieces.append(paragraph)
             continue
-        pieces.extend(_split_long(paragraph))
-    buffer: list[str] = []
-    for piece in pieces:
-        if buffer and _words(buffer) + len(piece.split()) > PASSAGE_WORDS:
-            passages.append(" ".join(buffer))
-            buffer = []
-        buffer.append(piece)
-    if buffer:
-        passages.append(" ".join(buffer))
-    return passages
+        pieces.extend(_pack(_SENTENCE_BREAK.split(paragraph), max_words=PASSAGE_MAX_WORDS))
+    return passages + _pack(pieces, max_words=PASSAGE_WORDS)
 
 
 def topic_rank(
@@ -161,17 +153,19 @@ def _topic_index(topic_texts: tuple[tuple[str, str, str], ...]) -> _TopicIndex:
     )
 
 
-def _split_long(paragraph: str) -> list[str]:
-    pieces: list[str] = []
+def _pack(parts: list[str], *, max_words: int) -> list[str]:
+    """Join consecutive parts greedily into texts of at most `max_words` (a longer single
+    part stays whole)."""
+    packed: list[str] = []
     buffer: list[str] = []
-    for sentence in _SENTENCE_BREAK.split(paragraph):
-        if buffer and _words(buffer) + len(sentence.split()) > PASSAGE_MAX_WORDS:
-            pieces.append(" ".join(buffer))
+    for part in parts:
+        if buffer and _words(buffer) + len(part.split()) > max_words:
+            packed.append(" ".join(buffer))
             buffer = []
-        buffer.append(sentence)
+        buffer.append(part)
     if buffer:
-        pieces.append(" ".join(buffer))
-    return pieces
+        packed.append(" ".join(buffer))
+    return packed
 
 
 def _words(parts: list[str]) -> int:

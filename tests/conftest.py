@@ -91,3 +91,21 @@ def attach_audio(submission, path: Path, *, seconds: float | None = None) -> Non
     submission.audio_seconds = seconds
     submission.transcription_state = Submission.TranscriptionState.PENDING
     submission.save()
+
+
+@pytest.fixture
+def private_media(settings, tmp_path) -> Path:
+    """Audio storage in this test's own folder, no rate limit and no host emails, so a test
+    can submit freely and check exactly which files were left behind."""
+    folder = tmp_path / "media"
+    folder.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder)},
+        },
+    }
+    settings.SUBMISSION_RATE_LIMIT = "0"
+    settings.HOST_NOTIFY_EMAILS = []
+    return folder

@@ -80,19 +80,8 @@ def chromium():
 
 
 @pytest.fixture
-def browser_settings(settings, tmp_path):
+def browser_settings(settings, private_media):
     """Private media in this test's folder and no rate limit between test submissions."""
-    media = tmp_path / "media"
-    media.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(media)},
-        },
-    }
-    settings.SUBMISSION_RATE_LIMIT = "0"
-    settings.HOST_NOTIFY_EMAILS = []
     return settings
 
 

@@ -21,19 +21,8 @@ DEAD_REDIS = "unix:///tmp/mailbag-intake-no-redis-here.sock?db=0"
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    folder = tmp_path / "media"
-    folder.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(folder)},
-        },
-    }
-    settings.HOST_NOTIFY_EMAILS = []
-    settings.SUBMISSION_RATE_LIMIT = "0"
-    return folder
+def media(private_media):
+    return private_media
 
 
 def stored_files(folder: Path) -> list[Path]:

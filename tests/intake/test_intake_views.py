@@ -23,28 +23,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def isolated_uploads(settings, tmp_path):
+def isolated_uploads(settings, tmp_path, private_media):
     """Private media and Django's upload temp files in folders this test can inspect.
 
     Every upload goes through a temporary file (not memory), so "no file left behind" is
     checked on the path that could actually leave one.
     """
-    media = tmp_path / "media"
     uploads = tmp_path / "uploads"
-    media.mkdir()
     uploads.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(media)},
-        },
-    }
     settings.FILE_UPLOAD_TEMP_DIR = str(uploads)
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
-    settings.SUBMISSION_RATE_LIMIT = "0"
-    settings.HOST_NOTIFY_EMAILS = []
-    return {"media": media, "uploads": uploads}
+    return {"media": private_media, "uploads": uploads}
 
 
 def files_under(folder: Path) -> list[Path]:
