@@ -20,11 +20,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# Migrates, loads the demo episode, makes a host account, then runs Redis, the worker and the
+# web server until Ctrl-C; the last thing it prints says where to go (config/devstack.py).
 run: install
-	mkdir -p var
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --noinput
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py seed_demo
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py ensure_host
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} PORT=$(PORT) $(PY) -m config.devstack
 
 test: install

@@ -1,14 +1,20 @@
-"""Topic suggestions and duplicate detection, measured on the example essay.
+"""Topic suggestions and duplicate detection, measured on an essay.
 
-    .venv/bin/python bench/topics.py
+    .venv/bin/python bench/topics.py [--shared | --essay PATH --questions CSV]
+
+By default the essay is our stand-in (tests/fixtures/essays/four-eras.md) with its eight
+labelled questions (tests/fixtures/topic_questions.csv); `--shared` takes the real example
+essay and its questions from the shared fixtures folder beside the project instead
+(tests/shared_fixtures.py says where; MAILBAG_SHARED_DIR moves it).
 
 Prints, side by side for the hybrid matcher and each of its halves: top-1 accuracy on the
-eight labelled questions (shared fixture) and on our held-out set (tests/episodes/data), how
+eight labelled questions and on our held-out set (tests/episodes/data), how
 "love the show!" messages score against real questions (the evidence for TOPIC_MIN_SCORE),
 model load time, and milliseconds per suggestion. Then the duplicate evaluation pairs at a
 range of thresholds (the evidence for DUPLICATE_THRESHOLD).
 """
 
+import argparse
 import csv
 import os
 import statistics
@@ -34,8 +40,11 @@ from episodes.models import Topic  # noqa: E402
 from episodes.topic_match import METHODS, _topic_index, topic_rank, topic_scores  # noqa: E402
 from intake.similarity import question_similarities, question_similarity_matrix  # noqa: E402
 
-ESSAY = ROOT.parent / "shared" / "fixtures" / "essays" / "what-ilya-saw.md"
-FIXTURE = ROOT.parent / "shared" / "fixtures" / "topic_questions.csv"
+FIXTURES = ROOT / "tests" / "fixtures"
+ESSAY = FIXTURES / "essays" / "four-eras.md"
+FIXTURE = FIXTURES / "topic_questions.csv"
+SHARED_ESSAY = "fixtures/essays/what-ilya-saw.md"
+SHARED_FIXTURE = "fixtures/topic_questions.csv"
 DATA = ROOT / "tests" / "episodes" / "data"
 
 
@@ -44,8 +53,30 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--shared", action="store_true", help="the real example essay from the shared folder"
+    )
+    parser.add_argument("--essay", type=Path, default=None, help=f"default {ESSAY}")
+    parser.add_argument("--questions", type=Path, default=None, help=f"default {FIXTURE}")
+    args = parser.parse_args()
+    if args.shared:
+        from tests.shared_fixtures import SHARED_DIR
+
+        args.essay = args.essay or SHARED_DIR / SHARED_ESSAY
+        args.questions = args.questions or SHARED_DIR / SHARED_FIXTURE
+    args.essay = args.essay or ESSAY
+    args.questions = args.questions or FIXTURE
+    for path in (args.essay, args.questions):
+        if not path.is_file():
+            parser.error(f"{path} does not exist")
+    return args
+
+
 def main() -> None:
-    fixture = [(row["topic"], row["text"]) for row in read_csv(FIXTURE)]
+    args = parse_args()
+    fixture = [(row["topic"], row["text"]) for row in read_csv(args.questions)]
     held_rows = read_csv(DATA / "topic_questions_heldout.csv")
     held = [(row["topic"], row["text"]) for row in held_rows if row["topic"]]
     chatter = [row["text"] for row in held_rows if not row["topic"]]
@@ -55,13 +86,14 @@ def main() -> None:
     ]
 
     started = time.perf_counter()
-    sections = essay_parse(ESSAY.read_text(encoding="utf-8"))
+    sections = essay_parse(args.essay.read_text(encoding="utf-8"))
     parse_ms = (time.perf_counter() - started) * 1000
     topics = [
         Topic(pk=i + 1, title=s.title, summary=s.summary, body=s.body, position=i)
         for i, s in enumerate(sections)
     ]
-    print(f"Essay: {len(topics)} topics parsed in {parse_ms:.1f} ms")
+    print(f"Essay: {args.essay}, {len(topics)} topics parsed in {parse_ms:.1f} ms")
+    print(f"Labelled questions: {args.questions}")
     load_seconds = text_embedding.text_embedder_warm()
     print(f"Model load (import sentence-transformers + all-MiniLM-L6-v2): {load_seconds:.2f} s")
     import torch  # already imported by the model; only asked how many threads it uses

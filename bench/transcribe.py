@@ -1,6 +1,6 @@
 """The transcription benchmark of issue 4, in one run (a script, not a test).
 
-    .venv/bin/python bench/transcribe.py [--quick]
+    .venv/bin/python bench/transcribe.py [--quick] [--shared]
 
 1. bench/transcribe_engine.py: both engines with tiny.en on 10/30/60/180 s of real speech:
    warm seconds and real-time factor, cold/warm, faster/openai, peak memory, and a warm engine
@@ -19,8 +19,10 @@ HERE = Path(__file__).resolve().parent
 
 def main() -> int:
     quick = "--quick" in sys.argv[1:]
-    engine_args = ["--quick"] if quick else []
-    pipeline_args = ["--clips", "10,60", "--queue", "5"] if quick else []
+    # --shared: stitch the clips from the shared fixtures folder instead of tests/fixtures/audio.
+    shared = ["--shared"] if "--shared" in sys.argv[1:] else []
+    engine_args = ["--quick", *shared] if quick else shared
+    pipeline_args = ["--clips", "10,60", "--queue", "5", *shared] if quick else shared
     for script, args in (
         ("transcribe_engine.py", engine_args),
         ("transcribe_pipeline.py", pipeline_args),

@@ -1,6 +1,7 @@
 """Benchmark the transcription engines on real speech (a script, not a test).
 
     .venv/bin/python bench/transcribe_engine.py [--quick] [--threads N] [--files N]
+        [--audio-dir DIR | --shared]
 
 Measures, for openai-whisper and faster-whisper with tiny.en:
 - warm seconds and real-time factor for 10, 30, 60 and 180 s clips built from the fixtures,
@@ -8,7 +9,9 @@ Measures, for openai-whisper and faster-whisper with tiny.en:
 - a warm engine working through a queue of 30 s files against one process per file, which is
   what calling the `whisper` command line per upload costs.
 
-Reads the audio fixtures from ../shared; writes only to a temporary directory it removes.
+Reads the audio fixtures from tests/fixtures/audio (`--shared`: the shared fixtures folder
+beside the project, as located by tests/shared_fixtures.py; `--audio-dir`: any folder holding
+the same file names); writes only to a temporary directory it removes.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-AUDIO = REPO.parent / "shared" / "fixtures" / "audio"
+AUDIO = REPO / "tests" / "fixtures" / "audio"
 SOURCES = ["jfk.flac", "q_pretraining.webm", "q_selfplay.webm", "q_scaling.webm"]
 CLIP_SECONDS = [10, 30, 60, 180]
 ENGINES = ["openai-whisper", "faster-whisper"]
@@ -92,11 +95,32 @@ class Warm:
     words: int
 
 
-def build_speech(seconds: int) -> np.ndarray:
+def add_audio_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--audio-dir", type=Path, default=AUDIO, help=f"default {AUDIO}")
+    group.add_argument(
+        "--shared", action="store_true", help="the recordings in the shared fixtures folder"
+    )
+
+
+def audio_dir(args: argparse.Namespace) -> Path:
+    """The folder `add_audio_options` chose; exits with a message if a recording is missing."""
+    folder = args.audio_dir
+    if args.shared:
+        from tests.shared_fixtures import SHARED_DIR
+
+        folder = SHARED_DIR / "fixtures" / "audio"
+    missing = [name for name in SOURCES if not (folder / name).is_file()]
+    if missing:
+        sys.exit(f"Missing recordings in {folder}: {', '.join(missing)}")
+    return folder
+
+
+def build_speech(seconds: int, audio: Path = AUDIO) -> np.ndarray:
     from intake.transcription import decode_audio
 
     gap = np.zeros(RATE // 2, dtype=np.float32)
-    pieces = [part for name in SOURCES for part in (decode_audio(AUDIO / name), gap)]
+    pieces = [part for name in SOURCES for part in (decode_audio(audio / name), gap)]
     one_pass = np.concatenate(pieces)
     repeats = -(-seconds * RATE // len(one_pass))
     return np.tile(one_pass, repeats)[: seconds * RATE]
@@ -163,7 +187,9 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=None, help="queue files (default 20)")
     # Same default as WHISPER_THREADS: half the cores (2 threads on 2 cores ran slower than 1).
     parser.add_argument("--threads", type=int, default=max(1, (os.cpu_count() or 2) // 2))
+    add_audio_options(parser)
     args = parser.parse_args()
+    audio = audio_dir(args)
     n_files = args.files or (5 if args.quick else 20)
     threads = args.threads
 
@@ -191,7 +217,8 @@ def main() -> None:
             f"{time.perf_counter() - started:.2f} s ({checkpoint.stat().st_size / 2**20:.0f} MiB)"
         )
 
-        clips = {s: build_speech(s) for s in CLIP_SECONDS}
+        print(f"recordings: {audio}")
+        clips = {s: build_speech(s, audio) for s in CLIP_SECONDS}
 
         # Cold runs first, while this parent is still small: Linux keeps ru_maxrss across
         # fork+exec, so a child forked from a big parent would report the parent's peak.

@@ -1,6 +1,7 @@
 """Benchmark the whole transcription pipeline (a script, not a test).
 
     .venv/bin/python bench/transcribe_pipeline.py [--clips 10,30,60,180] [--queue 20]
+        [--audio-dir DIR | --shared]
 
 Starts what production runs, on this machine: an embedded Redis, gunicorn (one sync worker)
 serving the real web app, and one TranscriptionWorker process (warm model). Then:
@@ -35,7 +36,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from transcribe_engine import build_speech, table, write_wav  # noqa: E402
+from transcribe_engine import (  # noqa: E402
+    add_audio_options,
+    audio_dir,
+    build_speech,
+    table,
+    write_wav,
+)
 
 SLUG = "bench-recap"
 
@@ -168,7 +175,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clips", default="10,30,60,180")
     parser.add_argument("--queue", type=int, default=20, help="30 s messages in the queue test")
+    add_audio_options(parser)
     args = parser.parse_args()
+    audio = audio_dir(args)
     clips = [int(c) for c in args.clips.split(",")]
 
     work = Path(tempfile.mkdtemp(prefix="mailbag-bench-"))
@@ -233,7 +242,7 @@ def main() -> None:
 
         def submit_and_wait(seconds: int) -> tuple[float, Submission]:
             wav = work / f"clip-{seconds}-{uuid.uuid4().hex[:6]}.wav"
-            write_wav(wav, build_speech(seconds))
+            write_wav(wav, build_speech(seconds, audio))
             before = Submission.objects.count()
             started = time.perf_counter()
             listener.submit_voice(wav)

@@ -7,7 +7,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from rq import Worker
+
+from intake.transcription_queue import worker_count_live
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def healthz(request):
         queue = django_rq.get_queue("transcription")
         queue.connection.ping()
         body["redis"] = "ok"
-        body["workers"] = Worker.count(queue=queue)
+        body["workers"] = worker_count_live(queue=queue)
         body["queued"] = queue.count
     except Exception as exc:
         logger.warning("healthz: redis check failed: %s", exc)

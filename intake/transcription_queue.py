@@ -4,6 +4,7 @@ One job per submission with a stable id, so anyone (the sweeper, the dashboard) 
 whether a submission's job is still queued or running without storing job ids.
 """
 
+import datetime as dt
 import logging
 import os
 import socket
@@ -14,12 +15,14 @@ from redis import Redis
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
-from rq.worker import Worker
+from rq.worker import Worker, WorkerStatus
 
 logger = logging.getLogger(__name__)
 
 QUEUE_NAME = "transcription"
 _LIVE_STATUSES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+# How late an idle worker's heartbeat may be (a slow Redis, a sweep that takes a while).
+HEARTBEAT_GRACE_SECONDS = 30
 
 
 def get_queue() -> Queue:
@@ -59,26 +62,47 @@ def push(*, submission_id: int, audio_seconds: float | None) -> Job:
     )
 
 
-def worker_is_alive(*, worker_name: str | None, connection: Redis) -> bool:
-    """False when we can tell the worker is gone.
+def worker_is_live(worker: Worker) -> bool:
+    """False when we can tell `worker` is gone, though its registration is still in Redis.
 
-    RQ only notices a dead worker when its key expires (minutes). A worker on this machine
-    whose process no longer exists is dead now, so a restarted worker can take its job back
-    at once. For other machines we trust RQ's own expiry.
+    RQ forgets a worker only when its key expires, minutes after a SIGKILL or a lost machine.
+    A worker on this machine whose process no longer exists is dead now. An idle worker wakes
+    at least every TRANSCRIPTION_SWEEP_SECONDS to heartbeat (intake.worker), so one whose
+    heartbeat is older than that has gone too; a busy one heartbeats only between jobs, and its
+    key lives as long as its job may run, so for it we trust RQ's own expiry.
     """
+    if worker.death_date is not None or worker_process_gone(worker):
+        return False
+    if worker.get_state() == WorkerStatus.BUSY or worker.last_heartbeat is None:
+        return True
+    silent = (dt.datetime.now(dt.UTC) - worker.last_heartbeat).total_seconds()
+    return silent <= settings.TRANSCRIPTION_SWEEP_SECONDS + HEARTBEAT_GRACE_SECONDS
+
+
+def worker_process_gone(worker: Worker) -> bool:
+    """True when `worker` ran on this machine and its process no longer exists."""
+    if worker.hostname != socket.gethostname() or not worker.pid:
+        return False
+    try:
+        os.kill(worker.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # someone else's process: alive
+        pass
+    return False
+
+
+def worker_is_alive(*, worker_name: str | None, connection: Redis) -> bool:
+    """Whether the worker called `worker_name` is registered and live (see worker_is_live)."""
     if not worker_name:
         return False
     worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + worker_name, connection)
-    if worker is None or worker.death_date is not None:
-        return False
-    if worker.hostname == socket.gethostname() and worker.pid:
-        try:
-            os.kill(worker.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-    return True
+    return worker is not None and worker_is_live(worker)
+
+
+def worker_count_live(*, queue: Queue) -> int:
+    """How many workers listening on `queue` are live: not stale registrations of dead ones."""
+    return sum(1 for worker in Worker.all(queue=queue) if worker_is_live(worker))
 
 
 def live_job(*, submission_id: int, connection: Redis) -> Job | None:

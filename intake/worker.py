@@ -12,15 +12,19 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from rq.worker import SimpleWorker
+from rq.exceptions import StopRequested
+from rq.worker import SimpleWorker, Worker
 
 from episodes.text_embedding import text_embedder_warm
 from intake import services
 from intake.transcription.engines import get_engine
+from intake.transcription_queue import worker_process_gone
 
 logger = logging.getLogger(__name__)
 
 SWEEP_LOCK = "transcription-sweep-lock"
+# `make run` waits for this line before it prints where to go (config/devstack.py).
+READY_MESSAGE = "ready for jobs"
 
 
 class TranscriptionWorker(SimpleWorker):
@@ -29,14 +33,33 @@ class TranscriptionWorker(SimpleWorker):
         super().__init__(*args, **kwargs)
         self._warmed = False
 
+    @property
+    def dequeue_timeout(self) -> int:
+        # RQ blocks on the queue for worker_ttl - 15 s (6.75 min) and only heartbeats and runs
+        # maintenance between waits. Waking every sweep interval keeps both on time, so an idle
+        # worker sweeps when it should and /healthz can tell a live worker from a dead one.
+        return max(1, min(super().dequeue_timeout, settings.TRANSCRIPTION_SWEEP_SECONDS))
+
+    def bootstrap(self, *args, **kwargs):
+        super().bootstrap(*args, **kwargs)
+        self._forget_dead_neighbours()
+
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
-        if not self._warmed and settings.TRANSCRIPTION_WARM_ON_START:
-            self._warm_model()
+        first = not self._warmed
+        if first and settings.TRANSCRIPTION_WARM_ON_START:
+            try:
+                self._warm_model()
+            except StopRequested:
+                # A Ctrl-C while torch loads: stop now, quietly (RQ's loop ends on this).
+                logger.info("Stopping: asked to stop while loading the models")
+                raise
+        self._warmed = True
         self._sweep()
+        if first:
+            logger.info("Worker %s: %s", self.name, READY_MESSAGE)
 
     def _warm_model(self) -> None:
-        self._warmed = True
         try:
             engine = get_engine(
                 engine=settings.TRANSCRIBE_ENGINE,
@@ -44,6 +67,8 @@ class TranscriptionWorker(SimpleWorker):
                 cache_dir=settings.WHISPER_CACHE_DIR,
                 threads=settings.WHISPER_THREADS,
             )
+        except StopRequested:
+            raise
         except Exception:
             # Jobs will report the same problem on each submission; keep serving the queue.
             logger.exception("Could not load the transcription model at start-up")
@@ -52,8 +77,23 @@ class TranscriptionWorker(SimpleWorker):
         try:
             # Topic suggestions run in this worker too (after each transcript).
             text_embedder_warm()
+        except StopRequested:
+            raise
         except Exception:
             logger.exception("Could not load the topic-matching model at start-up")
+
+    def _forget_dead_neighbours(self) -> None:
+        """Mark workers whose process died on this machine (SIGKILL, OOM) as dead in Redis.
+
+        Their registrations would otherwise linger until they expire, minutes later, and show
+        in django-rq's admin as if they were still working.
+        """
+        try:
+            for worker in Worker.all(connection=self.connection):
+                if worker.name != self.name and worker_process_gone(worker):
+                    worker.register_death()
+        except Exception:
+            logger.exception("Could not tidy up dead workers' registrations")
 
     def _sweep(self) -> None:
         # Workers sharing a Redis never sweep at the same moment (they could queue one
@@ -66,5 +106,7 @@ class TranscriptionWorker(SimpleWorker):
                 services.transcription_sweep()
             finally:
                 cache.delete(SWEEP_LOCK)
+        except StopRequested:
+            raise
         except Exception:
             logger.exception("Transcription sweep failed; will try again next interval")

@@ -8,9 +8,11 @@ from rq.worker import SimpleWorker
 
 from tests.factories import EpisodeFactory, UserFactory
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
-FIXTURES = SHARED / "fixtures"
+# Everything the suite reads lives here (see tests/fixtures/README.md).
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 AUDIO = FIXTURES / "audio"
+# Our stand-in for the essay a recap episode follows: four `##` sections, Substack markup.
+ESSAY = FIXTURES / "essays" / "four-eras.md"
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Real headless Chromium (Debian's `chromium` package) driven by Playwright, against
-pytest-django's live server. The fake microphone plays ../shared/fixtures/audio/jfk.wav.
+pytest-django's live server. The fake microphone plays tests/fixtures/audio/jfk.wav.
 
 Without Chromium these tests skip on a developer's machine, but fail when the environment
 variable CI is set: a CI run that silently skipped the browser would prove nothing.

@@ -4,10 +4,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.conftest import FIXTURES
+from tests.conftest import ESSAY
 from tests.factories import SubmissionFactory, TopicFactory
 
-ESSAY = FIXTURES / "essays" / "what-ilya-saw.md"
 ESSAY_TITLES = [
     "What Ilya Saw in 2014",
     "What Ilya Saw in 2016-2017",

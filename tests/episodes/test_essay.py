@@ -5,9 +5,8 @@ import re
 import pytest
 
 from episodes.essay import SUMMARY_MAX_CHARS, essay_parse, markdown_to_plain
-from tests.conftest import FIXTURES
+from tests.conftest import ESSAY
 
-ESSAY = FIXTURES / "essays" / "what-ilya-saw.md"
 MARKUP = re.compile(r"https?://|www\.|!\[|\]\(|\[\^|\*\*|substackcdn|footnote")
 
 
@@ -16,7 +15,7 @@ def sections():
     return essay_parse(ESSAY.read_text(encoding="utf-8"))
 
 
-def test_the_example_essay_has_four_topics_in_order(sections):
+def test_the_stand_in_essay_has_four_topics_in_order(sections):
     assert [s.title for s in sections] == [
         "What Ilya Saw in 2014",
         "What Ilya Saw in 2016-2017",
@@ -30,36 +29,65 @@ def test_summaries_are_short_plain_first_sentences(sections):
         assert section.summary, section.title
         assert len(section.summary) <= SUMMARY_MAX_CHARS
         assert not MARKUP.search(section.summary), section.summary
-    assert sections[0].summary.startswith(
-        "The relevant parts from his 2014 NIPS talk on sequence-to-sequence learning:"
+    # A lead-in ending in a colon takes the first list item with it.
+    assert sections[0].summary == (
+        "Ten years before the award, his NIPS 2014 talk about sequence-to-sequence learning rested "
+        "on four bets, in our words: The deep learning hypothesis: any task a person can do in "
+        "a fraction of a second, a large enough neural network can learn to do too."
     )
-    assert sections[2].summary == "Pre-training as we know it will end."
-    assert sections[3].summary.startswith("We try as best we can to stay away from internal")
+    assert sections[1].summary == (
+        "Read today, the 2016-2017 emails are a strategy memo in slow motion: a young lab "
+        "deciding what it was short of and what to buy first."
+    )
+    # A short bold first sentence is followed by the next one.
+    assert sections[2].summary == (
+        "His headline: the pre-training era is coming to a close. That was the line everyone "
+        "clipped from his NeurIPS 2024 Test of Time talk, and the rest of the talk explained why."
+    )
+    assert sections[3].summary == (
+        "Nobody outside the company knows what Ilya saw in 2023, and we will not pretend to. "
+        "What we can do is line up the public record for that year and the one after it."
+    )
 
 
 def test_bodies_hold_the_whole_section_as_plain_text(sections):
     for section in sections:
         assert not MARKUP.search(section.body), MARKUP.search(section.body)
     first, second, third, fourth = (s.body for s in sections)
-    assert "The Scaling Hypothesis" in first and "LSTMs" in first
-    # Link text stays, the URL goes.
-    assert "Nvidia would end up buying Mellanox in 2019." in second
-    assert "Increase our GPU cluster from 600 GPUs to 5000 GPUs ASAP." in second
-    assert "Curious AI" in second and "Grok 2" in second
-    assert "fossil fuel of AI" in third and "Superintelligence will be:" in third
-    assert "Q* (now Strawberry/o1)" in fourth and "Weak-to-strong generalization" in fourth
+    assert "The scaling hypothesis" in first and "LSTMs" in first
+    # Nested list items and blockquotes become paragraphs of their own.
+    assert "\n\nGet the big picture right and the parts can be swapped out later.\n\n" in first
+    # Link text stays, the URL goes; a bare URL goes and its sentence keeps its full stop.
+    assert (
+        "Two years later Nvidia agreed to buy Mellanox, the interconnect maker, in 2019." in second
+    )
+    assert "He wanted the GPU cluster taken from 600 GPUs to 5000 GPUs right away." in second
+    assert "an early step on the road that led to GPT.\n\n" in first
+    assert "Curious AI" in second and "Grok" in second and "yolo run" in second
+    assert "fossil fuel of AI" in third and "What superintelligence will look like" in third
+    assert "Q*, a reasoning project that became Strawberry and shipped as o1" in fourth
+    assert "Weak-to-strong generalization" in fourth
+    # An image's alt text is no part of the text.
+    assert "timeline of the self-play results" not in second
     # The text before the first `##` (byline, call for questions) is no topic's.
-    assert not any("LAST CALL" in s.body or "Dec 15, 2024" in s.body for s in sections)
+    assert not any("Mailbag is open" in s.body or "Dec 18, 2024" in s.body for s in sections)
+    assert not any("One researcher, four snapshots" in s.body for s in sections)
 
 
 def test_footnotes_follow_the_section_that_cites_them(sections):
-    first, _, third, fourth = (s.body for s in sections)
+    first, second, third, fourth = (s.body for s in sections)
     # Footnote 3 is cited in the 2014 section but defined at the very end of the essay.
-    assert first.endswith("This is questioned by neuroscientists.")
-    assert "Many people disagree!" in third
-    assert "neuroscientists" not in fourth and "disagree" not in fourth
+    assert first.endswith(
+        "Biologists point out that a real neuron computes far more than a weighted sum."
+    )
+    # A `[^label]` note and a Substack note, both defined at the end, go to 2016-2017.
+    assert "The exact wording changes between Grok versions" in second
+    assert second.endswith("we have not checked how close OpenAI came.")
+    assert "the wall is years away" in third
+    for note in ("weighted sum", "Grok versions", "plan figures", "years away"):
+        assert note not in fourth
     # Notes cited only before the first heading belong to no topic.
-    assert not any("realtime API" in s.body for s in sections)
+    assert not any("scorecard" in s.body or "remain private" in s.body for s in sections)
 
 
 def test_inline_markup_is_stripped():

@@ -9,10 +9,9 @@ from django.core.management import CommandError, call_command
 from episodes.models import Episode, Topic
 from episodes.services import episode_create, essay_import
 from intake.services import submission_suggest_topic
-from tests.conftest import FIXTURES
+from tests.conftest import ESSAY as ESSAY_PATH
 from tests.factories import SubmissionFactory, TopicFactory
 
-ESSAY_PATH = FIXTURES / "essays" / "what-ilya-saw.md"
 ESSAY = ESSAY_PATH.read_text(encoding="utf-8")
 TITLES = [
     "What Ilya Saw in 2014",
@@ -40,7 +39,7 @@ def topic_titles(episode: Episode) -> list[str]:
     return list(episode.topics.order_by("position", "id").values_list("title", flat=True))
 
 
-def test_importing_the_example_essay_makes_four_topics_in_essay_order(episode):
+def test_importing_the_stand_in_essay_makes_four_topics_in_essay_order(episode):
     question = SubmissionFactory(
         episode=episode, text="Could synthetic data replace the internet as a training corpus?"
     )

@@ -10,8 +10,7 @@ from episodes.essay import essay_parse
 from episodes.models import Topic
 from episodes.question_text import question_core
 from episodes.topic_match import PASSAGE_MAX_WORDS, topic_passages, topic_rank, topic_scores
-from tests.conftest import FIXTURES
-from tests.episodes.test_essay import ESSAY
+from tests.conftest import ESSAY, FIXTURES
 
 DATA = Path(__file__).parent / "data"
 
@@ -69,12 +68,17 @@ def test_rank_lists_every_topic_best_first_with_scores_in_0_1(topics):
 
 
 def test_the_whole_section_is_matched_not_only_the_title(topics):
-    # Only the body of 2016-2017 mentions Mellanox, Dota or Grok.
-    for question in (
-        "Why did Nvidia buy Mellanox?",
-        "How big were the Dota experiments?",
-        "Is Grok really a curious AI?",
+    # Only the body of 2016-2017 mentions Mellanox, Dota, Grok or a yolo run; its title and
+    # summary say nothing of them.
+    second = topics[1]
+    for question, word in (
+        ("Why did Nvidia buy Mellanox?", "Mellanox"),
+        ("How big were the Dota experiments?", "Dota"),
+        ("Is Grok really a curious AI?", "Grok"),
+        ("What exactly is a yolo run?", "yolo"),
     ):
+        assert [word in topic.body for topic in topics] == [False, True, False, False]
+        assert word not in second.title + second.summary
         assert topic_rank(question=question, topics=topics)[0][0].title == (
             "What Ilya Saw in 2016-2017"
         )

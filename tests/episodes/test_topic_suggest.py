@@ -11,7 +11,7 @@ from intake.services import (
     submission_suggest_topic_later,
     submission_transcript_correct,
 )
-from tests.episodes.test_essay import ESSAY
+from tests.conftest import ESSAY
 from tests.factories import SubmissionFactory
 
 

@@ -18,7 +18,7 @@ PROJECT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file
 
 
 def fresh_ipv4() -> str:
-    # TEST-NET-3 addresses, varied per test so a shared Redis never carries counts over.
+    # TEST-NET-3 addresses, varied per test so a Redis used by many tests never carries counts over.
     number = uuid.uuid4().int
     return f"203.0.{number % 250}.{(number >> 8) % 250 + 1}"
 

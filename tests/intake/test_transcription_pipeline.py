@@ -3,8 +3,6 @@ Whisper tiny.en weights, the database and private media storage."""
 
 import logging
 import signal
-import subprocess
-import sys
 import time
 import wave
 from pathlib import Path
@@ -23,6 +21,7 @@ from intake.transcription.decode import decode_audio
 from intake.worker import TranscriptionWorker
 from tests.conftest import AUDIO, attach_audio
 from tests.factories import SubmissionFactory, TopicFactory
+from tests.processes import start_worker
 
 pytestmark = pytest.mark.whisper
 ROOT = Path(__file__).resolve().parents[2]
@@ -222,18 +221,6 @@ def write_long_speech(path: Path, *, repeats: int) -> float:
         out.setframerate(16000)
         out.writeframes((samples * 32767).astype("<i2").tobytes())
     return len(samples) / 16000
-
-
-def start_worker(env: dict[str, str], *, burst: bool) -> subprocess.Popen:
-    command = [
-        sys.executable, "manage.py", "rqworker", "transcription",
-        "--worker-class", "intake.worker.TranscriptionWorker",
-    ]  # fmt: skip
-    if burst:
-        command.append("--burst")
-    return subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
 
 
 def test_worker_killed_mid_job_loses_nothing(process_env, episode, transcription_queue, tmp_path):
