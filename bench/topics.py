@@ -34,11 +34,12 @@ django.setup()
 import numpy as np  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from episodes import text_embedding  # noqa: E402
 from episodes.essay import essay_parse  # noqa: E402
+from episodes.matching import embedding as text_embedding  # noqa: E402
+from episodes.matching.question_text import question_core  # noqa: E402
+from episodes.matching.similarity import question_similarities  # noqa: E402
+from episodes.matching.topics import METHODS, topic_passages, topic_rank, topic_scores  # noqa: E402
 from episodes.models import Topic  # noqa: E402
-from episodes.topic_match import METHODS, _topic_index, topic_rank, topic_scores  # noqa: E402
-from intake.similarity import question_similarities, question_similarity_matrix  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 ESSAY = FIXTURES / "essays" / "four-eras.md"
@@ -128,7 +129,8 @@ def main() -> None:
         f"CPU time per suggestion (all threads; less sensitive to a busy machine): "
         f"median {statistics.median(cpu_timings):.1f} ms"
     )
-    print(f"Passages per topic: {np.bincount(_owners(topics)).tolist()}")
+    counts = [len(topic_passages(title=t.title, summary=t.summary, body=t.body)) for t in topics]
+    print(f"Passages per topic: {counts}")
 
     print()
     print(f"TOPIC_MIN_SCORE = {settings.TOPIC_MIN_SCORE}")
@@ -171,8 +173,10 @@ def fresh_cache(topics: list[Topic]) -> None:
     topic_scores(questions=["warm"], topics=topics)
 
 
-def _owners(topics: list[Topic]) -> np.ndarray:
-    return _topic_index(tuple((t.title, t.summary, t.body) for t in topics)).owners
+def question_similarity_matrix(texts: list[str]) -> np.ndarray:
+    """Pairwise similarity of `texts`, as question_similarities measures it."""
+    vectors = text_embedding.text_embed([question_core(text) for text in texts])
+    return np.clip(vectors @ vectors.T, 0.0, 1.0)
 
 
 def score(labelled, topics, method):

@@ -8,7 +8,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from intake.transcription_queue import worker_count_live
+from intake.queue import worker_count_live
 
 logger = logging.getLogger(__name__)
 

@@ -38,8 +38,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_rq",
+    # The apps in layers: each imports only those listed before it (`make lint` checks).
     "episodes",
     "intake",
+    "runsheet",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -90,10 +93,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 EMBEDDED_REDIS_SOCKET = VAR_DIR / "redis" / "redis.sock"
 REDIS_URL = env_str("REDIS_URL") or f"unix://{EMBEDDED_REDIS_SOCKET}?db=0"
 
-RQ_QUEUES = {
-    "transcription": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600},
-    "default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300},
-}
+# One queue: every job runs in the worker that keeps the models warm (intake/tasks.py).
+RQ_QUEUES = {"transcription": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
 RQ_SHOW_ADMIN_LINK = True
 
 CACHES = {
@@ -190,14 +191,14 @@ TRANSCRIPTION_SWEEP_SECONDS = env_int("TRANSCRIPTION_SWEEP_SECONDS", 60, minimum
 # Load the model when a worker starts, so even the first job is warm.
 TRANSCRIPTION_WARM_ON_START = env_bool("TRANSCRIPTION_WARM_ON_START", default=True)
 
-# Topics (see episodes/topic_match.py, intake/similarity.py; figures from bench/topics.py).
+# Topics (see episodes/matching/; figures from bench/topics.py).
 # Below this relevance no topic is suggested: "love the show!" scores at most 0.17 on the
 # example essay, real questions at least 0.20 but one.
 TOPIC_MIN_SCORE = 0.18
 # Two questions at or above this cosine similarity are shown as "similar" (merge candidates).
 DUPLICATE_THRESHOLD = 0.65
 
-# Email: console in development, SMTP when EMAIL_URL-style settings are given.
+# Email: console in development, SMTP (the EMAIL_* variables) otherwise.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG

@@ -10,6 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("host/", include("episodes.urls")),
+    path("host/", include("dashboard.urls")),
     path("", include("intake.urls")),
 ]

@@ -125,11 +125,6 @@ def essay_parse(markdown: str, *, heading_level: int = 2) -> list[EssaySection]:
     return sections
 
 
-def markdown_to_plain(markdown: str) -> str:
-    """Plain text of a Markdown fragment, paragraphs separated by blank lines."""
-    return "\n\n".join(_plain_blocks(markdown))
-
-
 def _split_footnotes(text: str) -> tuple[str, dict[str, str]]:
     """Remove footnote definitions from `text`; return them keyed by their label."""
     kept: list[str] = []

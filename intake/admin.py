@@ -21,10 +21,14 @@ class SubmissionAdmin(admin.ModelAdmin):
     list_filter = ["episode", "kind", "status", "transcription_state", "consent_to_air"]
     search_fields = ["name", "email", "text", "transcript", "transcript_edited"]
     date_hierarchy = "created_at"
-    actions = ["retry_transcription"]
-    raw_id_fields = ["merged_into"]
+    actions = ["approve", "decline", "reopen", "retry_transcription"]
     filter_horizontal = ["topics"]
+    # State is changed only by the actions below, which call the services that check the
+    # transition rules; editing these fields by hand could break them.
     readonly_fields = [
+        "status",
+        "merged_into",
+        "transcription_state",
         "transcript",
         "transcript_language",
         "transcript_segments",
@@ -34,22 +38,60 @@ class SubmissionAdmin(admin.ModelAdmin):
         "transcription_attempts",
         "transcription_queued_at",
         "transcription_error",
+        "audio",
         "audio_seconds",
         "audio_format",
+        "suggested_topic",
+        "suggested_topic_score",
         "created_at",
         "updated_at",
     ]
 
-    @admin.action(description="Transcribe selected submissions again")
-    def retry_transcription(self, request, queryset):
-        queued, refused = 0, []
+    def _each(self, request, queryset, *, service, done: str) -> None:
+        changed, refused = 0, []
         for submission in queryset:
             try:
-                services.transcription_retry(submission=submission)
-                queued += 1
+                service(submission=submission)
+                changed += 1
             except ValidationError as exc:
                 refused.append(f"#{submission.pk}: {' '.join(exc.messages)}")
-        if queued:
-            self.message_user(request, f"Queued {queued} transcription(s) again.")
+        if changed:
+            self.message_user(request, done.format(n=changed))
         if refused:
-            self.message_user(request, "Not queued: " + "; ".join(refused), messages.WARNING)
+            self.message_user(request, "Not changed: " + "; ".join(refused), messages.WARNING)
+
+    @admin.action(description="Approve selected submissions")
+    def approve(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            service=services.submission_approve,
+            done="Approved {n} submission(s).",
+        )
+
+    @admin.action(description="Decline selected submissions")
+    def decline(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            service=services.submission_decline,
+            done="Declined {n} submission(s).",
+        )
+
+    @admin.action(description="Move selected submissions back to new")
+    def reopen(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            service=services.submission_reopen,
+            done="Moved {n} submission(s) back to new.",
+        )
+
+    @admin.action(description="Transcribe selected submissions again")
+    def retry_transcription(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            service=services.transcription_retry,
+            done="Queued {n} transcription(s) again.",
+        )

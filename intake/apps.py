@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class IntakeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "intake"
+
+    def ready(self) -> None:
+        from intake import receivers  # noqa: F401 (connects the signal receivers)

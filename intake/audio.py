@@ -16,6 +16,8 @@ import av
 import av.error
 from django.core.exceptions import ValidationError
 
+from episodes.formatting import megabytes_phrase, seconds_phrase
+
 # FFmpeg demuxer name -> the label stored in Submission.audio_format, also used as the
 # stored file's extension. Anything else is refused before its demuxer ever parses it.
 ACCEPTED_CONTAINERS = {
@@ -50,18 +52,6 @@ class AudioInfo:
     @property
     def extension(self) -> str:
         return self.container
-
-
-def seconds_phrase(seconds: float) -> str:
-    """90 -> "90 seconds", 120 -> "2 minutes", 1 -> "1 second"."""
-    whole = round(seconds)
-    if whole >= 120 and whole % 60 == 0:
-        return f"{whole // 60} minutes"
-    return f"{whole} second{'' if whole == 1 else 's'}"
-
-
-def megabytes_phrase(size: int) -> str:
-    return f"{size / 1_000_000:g} MB"
 
 
 MESSAGES = {

@@ -3,15 +3,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
+from episodes.formatting import megabytes_phrase, seconds_phrase
 from episodes.models import Episode
 from intake.audio import MESSAGES as AUDIO_MESSAGES
-from intake.audio import (
-    AudioInfo,
-    audio_probe,
-    audio_too_large_error,
-    megabytes_phrase,
-    seconds_phrase,
-)
+from intake.audio import AudioInfo, audio_probe, audio_too_large_error
 from intake.models import Submission
 from intake.submission_rules import (
     NEEDS_CONSENT,

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import F, Q
 
 from episodes.models import Episode, Topic
 
@@ -38,8 +39,10 @@ class Submission(models.Model):
     consent_to_air = models.BooleanField(default=False)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    # RESTRICT: a primary cannot be deleted on its own while duplicates point at it (they would
+    # be merged into nothing), but deleting the whole episode takes both.
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="merged"
     )
 
     transcription_state = models.CharField(
@@ -68,6 +71,17 @@ class Submission(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["episode", "status"])]
+        constraints = [
+            # Merged and pointing at its primary, or neither: never one without the other.
+            models.CheckConstraint(
+                condition=Q(status="merged", merged_into__isnull=False)
+                | (~Q(status="merged") & Q(merged_into__isnull=True)),
+                name="submission_merged_has_primary",
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=F("pk")), name="submission_not_merged_into_itself"
+            ),
+        ]
 
     def __str__(self) -> str:
         who = self.name or "Anonymous"
@@ -77,3 +91,78 @@ class Submission(models.Model):
     def best_text(self) -> str:
         """What the host reads: their correction, else the machine transcript, else typed text."""
         return self.transcript_edited or self.transcript or self.text
+
+    # --- State rules: services enforce them, views, templates and the admin ask them. -------
+
+    def can_become(self, status: str) -> bool:
+        """Whether a host may move this submission to `status` from its current one."""
+        return status in STATUS_TRANSITIONS[self.status]
+
+    @property
+    def can_approve(self) -> bool:
+        return self.can_become(Submission.Status.APPROVED)
+
+    @property
+    def can_decline(self) -> bool:
+        return self.can_become(Submission.Status.DECLINED)
+
+    @property
+    def can_reopen(self) -> bool:
+        return self.can_become(Submission.Status.NEW)
+
+    @property
+    def is_merged(self) -> bool:
+        return self.status == Submission.Status.MERGED
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == Submission.Status.APPROVED
+
+    @property
+    def transcription_waiting(self) -> bool:
+        return self.transcription_state == Submission.TranscriptionState.PENDING
+
+    @property
+    def transcription_running(self) -> bool:
+        return self.transcription_state == Submission.TranscriptionState.RUNNING
+
+    @property
+    def transcription_done(self) -> bool:
+        return self.transcription_state == Submission.TranscriptionState.DONE
+
+    @property
+    def transcription_failed(self) -> bool:
+        return self.transcription_state == Submission.TranscriptionState.FAILED
+
+    def can_transcription_become(self, state: str) -> bool:
+        return state in TRANSCRIPTION_TRANSITIONS[self.transcription_state]
+
+    @property
+    def can_retry_transcription(self) -> bool:
+        """A host may ask for another run once a run has finished or failed, never mid-run."""
+        return bool(self.audio) and self.transcription_state in RETRYABLE_TRANSCRIPTION_STATES
+
+
+S, TS = Submission.Status, Submission.TranscriptionState
+
+# Which status a host may move a submission to from each status. A merged submission is
+# settled by its primary, so nothing moves it from here (merging is submission_merge's job).
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.NEW: frozenset({S.APPROVED, S.DECLINED}),
+    S.APPROVED: frozenset({S.DECLINED, S.NEW}),
+    S.DECLINED: frozenset({S.APPROVED, S.NEW}),
+    S.MERGED: frozenset(),
+}
+
+# Which transcription states each state may move to. `running -> running` is a job that
+# starts again after its worker died; `running -> pending` is a transient failure that RQ
+# will retry; `done/failed -> pending` is a host asking for another run.
+TRANSCRIPTION_TRANSITIONS: dict[str, frozenset[str]] = {
+    TS.NONE: frozenset({TS.PENDING}),
+    TS.PENDING: frozenset({TS.RUNNING, TS.FAILED}),
+    TS.RUNNING: frozenset({TS.RUNNING, TS.DONE, TS.FAILED, TS.PENDING}),
+    TS.DONE: frozenset({TS.PENDING}),
+    TS.FAILED: frozenset({TS.PENDING}),
+}
+# Where a host's "transcribe again" may start: a finished run, never one still under way.
+RETRYABLE_TRANSCRIPTION_STATES = frozenset({TS.DONE, TS.FAILED})

@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 def _review_path(submission: Submission) -> str:
     try:
         return reverse(
-            "intake:submission_detail",
+            "dashboard:submission_detail",
             kwargs={"slug": submission.episode.slug, "pk": submission.pk},
         )
     except NoReverseMatch:

@@ -2,13 +2,9 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from episodes.matching.similarity import question_similarities
 from episodes.models import Episode, Topic
 from intake.models import Submission
-from intake.similarity import (
-    question_similarities,
-    question_similarity_matrix,
-    submission_match_text,
-)
 
 
 def episode_list_open(*, now=None) -> QuerySet[Episode]:
@@ -157,6 +153,15 @@ def submission_neighbours(*, submission: Submission) -> tuple[int | None, int | 
 # --- Duplicates -------------------------------------------------------------------------------
 
 
+def submission_match_text(submission: Submission) -> str:
+    """What a submission asks: the text a host reads, plus typed text sent with a recording."""
+    best = (submission.best_text or "").strip()
+    typed = (submission.text or "").strip()
+    if typed and typed != best:
+        return f"{best}\n{typed}".strip()
+    return best
+
+
 def _comparable(*, episode_id: int) -> list[tuple[Submission, str]]:
     """Unmerged submissions of the episode that say something, with their text."""
     rows = (
@@ -186,30 +191,6 @@ def submission_similar(*, submission: Submission, limit: int = 5) -> list[tuple[
     ]
     similar.sort(key=lambda pair: (-pair[1], pair[0].created_at, pair[0].pk))
     return similar[:limit]
-
-
-def episode_duplicate_groups(*, episode: Episode) -> list[list[Submission]]:
-    """Groups of unmerged submissions that ask the same thing, oldest first in each group.
-
-    Similarity is chained: if A is like B and B like C, all three form one group.
-    """
-    rows = _comparable(episode_id=episode.pk)
-    similarity = question_similarity_matrix([text for _, text in rows])
-    parent = list(range(len(rows)))
-
-    def root(index: int) -> int:
-        while parent[index] != index:
-            parent[index] = parent[parent[index]]
-            index = parent[index]
-        return index
-
-    for first, second in zip(*(similarity >= settings.DUPLICATE_THRESHOLD).nonzero(), strict=True):
-        if first < second:
-            parent[root(int(second))] = root(int(first))
-    groups: dict[int, list[Submission]] = {}
-    for index, (submission, _) in enumerate(rows):
-        groups.setdefault(root(index), []).append(submission)
-    return [group for group in groups.values() if len(group) > 1]
 
 
 def submission_askers(*, submission: Submission) -> list[str]:

@@ -1,4 +1,6 @@
-from django.urls import include, path
+"""The listener's pages (mounted at the site root, config/urls.py)."""
+
+from django.urls import path
 
 from intake import views
 
@@ -8,6 +10,4 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("ask/<slug:slug>/", views.ask, name="ask"),
     path("ask/<slug:slug>/thanks/", views.thanks, name="thanks"),
-    # The host's moderation pages: intake:submission_list, intake:submission_detail, ...
-    path("host/", include("intake.dashboard_urls")),
 ]

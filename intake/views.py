@@ -6,8 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from episodes.models import Episode
-from intake import episode_display, ratelimit, selectors, services
-from intake.audio import seconds_phrase
+from intake import ratelimit, selectors, services
 from intake.client_ip import client_key
 from intake.forms import SubmissionForm
 from intake.upload_limits import upload_too_large
@@ -15,24 +14,11 @@ from intake.upload_limits import upload_too_large
 
 @require_safe
 def home(request):
-    episodes = [
-        (episode, episode_display.deadline_line(closes_at=episode.submissions_close_at))
-        for episode in selectors.episode_list_open()
-    ]
-    return render(request, "intake/home.html", {"episodes": episodes})
+    return render(request, "intake/home.html", {"episodes": selectors.episode_list_open()})
 
 
 def _episode_context(episode: Episode) -> dict:
-    return {
-        "episode": episode,
-        "intro_html": episode_display.intro_html(episode.intro),
-        "recording_when": episode_display.when_phrase(episode.recording_at),
-        "deadline": episode_display.deadline_line(closes_at=episode.submissions_close_at),
-        "closed_when": episode.submissions_close_at
-        and episode_display.when_phrase(episode.submissions_close_at),
-        "max_audio": seconds_phrase(episode.max_audio_seconds),
-        "max_upload_bytes": settings.SUBMISSION_MAX_UPLOAD_BYTES,
-    }
+    return {"episode": episode, "max_upload_bytes": settings.SUBMISSION_MAX_UPLOAD_BYTES}
 
 
 # HEAD too: newsletter tools and link checkers probe the link before listeners open it.

@@ -15,10 +15,10 @@ from django.core.cache import cache
 from rq.exceptions import StopRequested
 from rq.worker import SimpleWorker, Worker
 
-from episodes.text_embedding import text_embedder_warm
+from episodes.matching.embedding import text_embedder_warm
 from intake import services
+from intake.queue import worker_process_gone
 from intake.transcription.engines import get_engine
-from intake.transcription_queue import worker_process_gone
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from collections import Counter
 __all__ = ["MAX_PROMPT_CHARS", "build_prompt", "extract_names"]
 
 # Whisper keeps only the last ~224 prompt tokens. English runs about 4 characters per token, so
-# 600 characters (~150 tokens) stays well inside with room for odd spellings that tokenize long.
+# 360 characters (~90 tokens) stays well inside, with room for odd spellings that tokenize long.
 MAX_PROMPT_CHARS = 360
 _CORE_NAMES = 8
 

@@ -19,7 +19,7 @@ LAPTOP = {"width": 1280, "height": 900}
 def warm_embedder():
     """The detail page ranks similar questions with a sentence-embedding model; loading it
     once here keeps seconds of start-up out of the browser's navigation timeouts."""
-    from episodes.text_embedding import text_embedder_warm
+    from episodes.matching.embedding import text_embedder_warm
 
     text_embedder_warm()
 

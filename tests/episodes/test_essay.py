@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from episodes.essay import SUMMARY_MAX_CHARS, essay_parse, markdown_to_plain
+from episodes.essay import SUMMARY_MAX_CHARS, essay_parse
 from tests.conftest import ESSAY
 
 MARKUP = re.compile(r"https?://|www\.|!\[|\]\(|\[\^|\*\*|substackcdn|footnote")
@@ -90,6 +90,12 @@ def test_footnotes_follow_the_section_that_cites_them(sections):
     assert not any("scorecard" in s.body or "remain private" in s.body for s in sections)
 
 
+def section_plain(markdown: str) -> str:
+    """The plain text a section made of `markdown` keeps (its body)."""
+    [section] = essay_parse("## Section\n\n" + markdown)
+    return section.body
+
+
 def test_inline_markup_is_stripped():
     markdown = (
         "See [the paper](https://example.com/a_(b)) and <https://example.com>, "
@@ -98,7 +104,7 @@ def test_inline_markup_is_stripped():
         "A note[^1] and a Substack one[2](https://x.substack.com/p/y#footnote-2-99).\n"
         "<span>Tagged</span> &amp; escaped \\*stars\\*."
     )
-    plain = markdown_to_plain(markdown)
+    plain = section_plain(markdown)
     assert plain == (
         "See the paper and, or. Bold, italic, star, gone and code. "
         "Q* and snake_case_name stay. A note and a Substack one. Tagged & escaped *stars*."
@@ -106,7 +112,7 @@ def test_inline_markup_is_stripped():
 
 
 def test_lists_quotes_and_headings_inside_a_section_become_paragraphs():
-    plain = markdown_to_plain("> quoted\n> on two lines\n\n- one\n- two\n1. three\n### Sub\n---\n")
+    plain = section_plain("> quoted\n> on two lines\n\n- one\n- two\n1. three\n### Sub\n---\n")
     assert plain.split("\n\n") == ["quoted on two lines", "one", "two", "three", "Sub"]
 
 

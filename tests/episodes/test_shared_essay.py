@@ -12,8 +12,8 @@ from functools import cache
 from django.conf import settings
 
 from episodes.essay import SUMMARY_MAX_CHARS, essay_parse
+from episodes.matching.topics import topic_scores
 from episodes.models import Topic
-from episodes.topic_match import topic_scores
 from tests.conftest import FIXTURES
 from tests.shared_fixtures import require_shared
 

@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings
 
 from episodes.essay import essay_parse
+from episodes.matching.question_text import question_core
+from episodes.matching.topics import PASSAGE_MAX_WORDS, topic_passages, topic_rank, topic_scores
 from episodes.models import Topic
-from episodes.question_text import question_core
-from episodes.topic_match import PASSAGE_MAX_WORDS, topic_passages, topic_rank, topic_scores
 from tests.conftest import ESSAY, FIXTURES
 
 DATA = Path(__file__).parent / "data"

@@ -7,7 +7,6 @@ from episodes.services import (
     topic_create,
     topic_delete,
     topic_move,
-    topic_reorder,
     topic_update,
 )
 from tests.factories import EpisodeFactory, SubmissionFactory, TopicFactory
@@ -80,22 +79,6 @@ def test_renaming_recomputes_suggestions(episode, three):
     topic_update(topic=three[2], title="Dota 2", summary="The Dota 2 five versus five bots.")
     question.refresh_from_db()
     assert question.suggested_topic == three[2]
-
-
-def test_reorder_takes_exactly_a_permutation(episode, three):
-    scaling, self_play, data = three
-    topic_reorder(episode=episode, topic_ids=[data.pk, scaling.pk, self_play.pk])
-    assert titles(episode) == ["Data", "Scaling", "Self-play"]
-    foreign = TopicFactory()
-    for ids in (
-        [data.pk, scaling.pk],
-        [data.pk, scaling.pk, scaling.pk],
-        [data.pk, scaling.pk, self_play.pk, foreign.pk],
-        [data.pk, scaling.pk, foreign.pk],
-    ):
-        with pytest.raises(ValidationError, match="exactly once"):
-            topic_reorder(episode=episode, topic_ids=ids)
-    assert titles(episode) == ["Data", "Scaling", "Self-play"]
 
 
 def test_move_swaps_with_the_neighbour_and_stops_at_the_ends(episode, three):

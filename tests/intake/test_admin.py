@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from intake import transcription_queue as tq
+from intake import queue as tq
 from intake.models import Submission
 from tests.conftest import AUDIO, attach_audio
 from tests.factories import SubmissionFactory, UserFactory
@@ -48,3 +48,58 @@ def test_admin_action_queues_failed_transcriptions_again(
     text = response.content.decode()
     assert "Queued 1 transcription(s) again." in text
     assert f"#{typed.pk}: This submission has no audio to transcribe." in text
+
+
+def test_state_fields_are_read_only_in_the_admin(client, episode):
+    admin = UserFactory(username="admin", is_superuser=True)
+    client.force_login(admin)
+    submission = SubmissionFactory(episode=episode, name="Priya")
+    other = SubmissionFactory(episode=episode)
+    url = reverse("admin:intake_submission_change", args=[submission.pk])
+
+    form = client.get(url).context["adminform"].form
+    assert not {"status", "merged_into", "transcription_state"} & set(form.fields)
+
+    client.post(
+        url,
+        {
+            "episode": episode.pk,
+            "kind": "question",
+            "name": "Priya",
+            "text": "Edited in the admin",
+            "status": "merged",
+            "merged_into": other.pk,
+            "transcription_state": "done",
+        },
+    )
+    submission.refresh_from_db()
+    assert submission.text == "Edited in the admin"
+    assert (submission.status, submission.merged_into, submission.transcription_state) == (
+        Submission.Status.NEW,
+        None,
+        TS.NONE,
+    )
+
+
+def test_admin_actions_move_states_through_the_services(client, episode):
+    admin = UserFactory(username="admin", is_superuser=True)
+    client.force_login(admin)
+    new = SubmissionFactory(episode=episode)
+    primary = SubmissionFactory(episode=episode)
+    merged = SubmissionFactory(
+        episode=episode, status=Submission.Status.MERGED, merged_into=primary
+    )
+
+    response = client.post(
+        reverse("admin:intake_submission_changelist"),
+        {"action": "approve", "_selected_action": [new.pk, merged.pk]},
+        follow=True,
+    )
+
+    new.refresh_from_db()
+    merged.refresh_from_db()
+    assert new.status == Submission.Status.APPROVED
+    assert merged.status == Submission.Status.MERGED  # the rules refused it
+    text = response.content.decode()
+    assert "Approved 1 submission(s)." in text
+    assert f"#{merged.pk}: This question is merged into another one" in text

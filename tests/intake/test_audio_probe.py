@@ -8,7 +8,8 @@ import av
 import numpy as np
 import pytest
 
-from intake.audio import AudioRejected, audio_probe, seconds_phrase
+from episodes.formatting import seconds_phrase
+from intake.audio import AudioRejected, audio_probe
 from tests.conftest import AUDIO
 
 JFK_SECONDS = 11.0

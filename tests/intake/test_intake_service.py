@@ -123,7 +123,7 @@ def test_a_failure_inside_the_transaction_leaves_no_row_and_no_file(episode, med
         assert stored_files(media), "the file should exist at this point"
         raise RuntimeError("injected")
 
-    monkeypatch.setattr(services, "transcription_enqueue", explode)
+    monkeypatch.setattr("intake.services.intake.transcription_enqueue", explode)
     with jfk() as audio, pytest.raises(RuntimeError, match="injected"):
         services.submission_create(
             episode=episode, kind="question", audio=audio, consent_to_air=True

@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from intake.episode_display import when_phrase
+from episodes.formatting import when_phrase
 from intake.models import Submission
-from intake.transcription_queue import job_id_for
+from intake.queue import job_id_for
 from tests.conftest import AUDIO
 from tests.factories import EpisodeFactory
 

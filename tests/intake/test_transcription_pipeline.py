@@ -14,7 +14,8 @@ from django.core.management import call_command
 from django.db import transaction
 from rq import Queue
 
-from intake import services, transcription_queue
+from intake import queue as transcription_queue
+from intake import services
 from intake.models import Submission
 from intake.transcription import engines
 from intake.transcription.decode import decode_audio
@@ -130,7 +131,9 @@ def test_crashing_model_is_retried_then_fails_with_the_reason(
         def transcribe(self, audio, *, prompt=None, language=None):
             raise RuntimeError("model exploded")
 
-    monkeypatch.setattr(services, "get_engine", lambda **kwargs: CrashingEngine())
+    monkeypatch.setattr(
+        "intake.services.transcription.get_engine", lambda **kwargs: CrashingEngine()
+    )
     queue_transcription(jfk_submission)
 
     run_worker()

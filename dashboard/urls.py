@@ -1,0 +1,35 @@
+"""Every host page, mounted at /host/ (config/urls.py), in the `dashboard` namespace."""
+
+from django.urls import path
+
+from dashboard import media
+from dashboard.views import episodes, submissions, topics
+
+app_name = "dashboard"
+
+submission = "<slug:slug>/submissions/<int:pk>/"
+topic = "<slug:slug>/topics/<int:pk>/"
+
+urlpatterns = [
+    path("", episodes.episode_list, name="episode_list"),
+    # Submissions (the inbox)
+    path("<slug:slug>/", submissions.submission_list, name="submission_list"),
+    path(submission, submissions.submission_detail, name="submission_detail"),
+    path(f"{submission}audio", media.submission_audio, name="submission_audio"),
+    path(f"{submission}approve", submissions.submission_approve, name="submission_approve"),
+    path(f"{submission}decline", submissions.submission_decline, name="submission_decline"),
+    path(f"{submission}reopen", submissions.submission_reopen, name="submission_reopen"),
+    path(
+        f"{submission}transcript", submissions.submission_transcript, name="submission_transcript"
+    ),
+    path(f"{submission}topics", submissions.submission_tag, name="submission_tag"),
+    path(f"{submission}merge", submissions.submission_merge, name="submission_merge"),
+    path(f"{submission}retry", submissions.submission_retry, name="submission_retry"),
+    # Topics (the essay's sections)
+    path("<slug:slug>/topics/", topics.topic_list, name="topic_list"),
+    path("<slug:slug>/topics/add", topics.topic_create, name="topic_create"),
+    path("<slug:slug>/topics/import", topics.essay_import, name="essay_import"),
+    path(f"{topic}edit", topics.topic_update, name="topic_update"),
+    path(f"{topic}move", topics.topic_move, name="topic_move"),
+    path(f"{topic}delete", topics.topic_delete, name="topic_delete"),
+]

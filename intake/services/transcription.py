@@ -1,0 +1,189 @@
+"""Transcription of a voice message: pending -> running -> done | failed, with retries.
+
+The transition rules are Submission.can_transcription_become (intake/models.py); every move
+here locks the row and asks them against the stored state.
+"""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from episodes.models import Episode
+from intake import queue
+from intake.models import Submission
+from intake.services.suggestions import submission_suggest_topic
+from intake.transcription.decode import decode_audio
+from intake.transcription.engines import get_engine
+from intake.transcription.errors import AudioDecodeError, ModelUnavailableError
+from intake.transcription.prompt import build_prompt, extract_names
+
+logger = logging.getLogger(__name__)
+
+TS = Submission.TranscriptionState
+
+
+class TranscriptionNotNeeded(Exception):
+    """The job has nothing to do (already done, or no audio): not an error."""
+
+
+def _transcription_move(*, submission_id: int, to: str, **fields) -> Submission:
+    """Lock the row, check the transition against the stored state, and write it."""
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        if not submission.can_transcription_become(to):
+            raise ValidationError(
+                f"Transcription cannot go from {submission.get_transcription_state_display()!r} "
+                f"to {TS(to).label!r}.",
+                code="transcription_state",
+            )
+        submission.transcription_state = to
+        for name, value in fields.items():
+            setattr(submission, name, value)
+        submission.save(update_fields=["transcription_state", *fields, "updated_at"])
+    return submission
+
+
+def transcription_enqueue(*, submission: Submission) -> None:
+    """Queue transcription once the surrounding transaction commits.
+
+    The row is durable before the job exists, so a worker never looks for a missing row,
+    and a Redis outage only leaves the submission `pending` for the sweeper to pick up.
+    """
+    submission_id = submission.pk
+    queue.enqueue_on_commit(
+        queue.TRANSCRIBE_TASK,
+        submission_id,
+        after=lambda: _queued_now(submission_id),
+        **queue.transcription_options(
+            submission_id=submission_id, audio_seconds=submission.audio_seconds
+        ),
+    )
+
+
+def _queued_now(submission_id: int) -> None:
+    Submission.objects.filter(pk=submission_id).update(transcription_queued_at=timezone.now())
+
+
+def transcription_prompt(*, episode: Episode) -> str:
+    """Whisper's initial prompt: the episode's topics and the names in them."""
+    topics = list(episode.topics.order_by("position").values_list("title", "summary"))
+    titles = [title for title, _ in topics]
+    names = extract_names("\n".join([episode.title, *(f"{t}. {s}" for t, s in topics)]))
+    return build_prompt(episode_title=episode.title, topic_titles=titles, names=names)
+
+
+def transcription_run(*, submission_id: int, final_attempt: bool = True) -> Submission:
+    """Transcribe one submission's audio and store the machine transcript.
+
+    Permanent problems (audio that does not decode, no model) fail at once with a reason a
+    host can read. Anything else is treated as transient: the submission goes back to
+    `pending` and the exception propagates so RQ retries, unless this is the final attempt.
+    """
+    submission = Submission.objects.select_related("episode").get(pk=submission_id)
+    if submission.transcription_state in (TS.DONE, TS.FAILED, TS.NONE) or not submission.audio:
+        raise TranscriptionNotNeeded(submission.transcription_state)
+    submission = _transcription_move(
+        submission_id=submission_id,
+        to=TS.RUNNING,
+        transcription_attempts=submission.transcription_attempts + 1,
+        transcription_error="",
+    )
+    try:
+        with submission.audio.open("rb") as audio_file:
+            samples = decode_audio(audio_file)
+        engine = get_engine(
+            engine=settings.TRANSCRIBE_ENGINE,
+            model=settings.WHISPER_MODEL,
+            cache_dir=settings.WHISPER_CACHE_DIR,
+            threads=settings.WHISPER_THREADS,
+        )
+        result = engine.transcribe(
+            samples,
+            prompt=transcription_prompt(episode=submission.episode),
+            language=settings.WHISPER_LANGUAGE,
+        )
+    except (AudioDecodeError, ModelUnavailableError, FileNotFoundError) as exc:
+        reason = getattr(exc, "reason", None) or str(exc) or exc.__class__.__name__
+        logger.warning("Transcription of submission %s failed for good: %s", submission_id, reason)
+        return _transcription_move(
+            submission_id=submission_id, to=TS.FAILED, transcription_error=reason
+        )
+    except Exception as exc:
+        reason = f"{exc.__class__.__name__}: {exc}"
+        if final_attempt:
+            logger.exception(
+                "Transcription of submission %s failed, no retries left", submission_id
+            )
+            _transcription_move(
+                submission_id=submission_id,
+                to=TS.FAILED,
+                transcription_error=f"Failed after {submission.transcription_attempts} "
+                f"attempts. Last error: {reason}",
+            )
+        else:
+            _transcription_move(
+                submission_id=submission_id,
+                to=TS.PENDING,
+                transcription_error=f"Attempt {submission.transcription_attempts} failed "
+                f"({reason}); retrying.",
+            )
+        raise
+    submission = _transcription_move(
+        submission_id=submission_id,
+        to=TS.DONE,
+        transcript=result.text,
+        transcript_language=result.language,
+        transcript_segments=result.segment_dicts(),
+        transcript_engine=result.engine,
+        transcript_model=result.model,
+        transcription_seconds=round(result.seconds, 3),
+        transcription_error="",
+    )
+    submission_suggest_topic(submission=submission)
+    return submission
+
+
+def transcription_retry(*, submission: Submission) -> Submission:
+    """A host asks for another run of a failed or finished transcription."""
+    if not submission.audio:
+        raise ValidationError("This submission has no audio to transcribe.", code="no_audio")
+    if not submission.can_retry_transcription:
+        raise ValidationError(
+            "Transcription is already waiting or running; give it a moment.", code="busy"
+        )
+    with transaction.atomic():
+        submission = _transcription_move(
+            submission_id=submission.pk, to=TS.PENDING, transcription_error=""
+        )
+        transcription_enqueue(submission=submission)
+    return submission
+
+
+def transcription_sweep(*, min_age_seconds: int = 30) -> list[int]:
+    """Queue every submission stuck in pending/running without a live job; return their ids.
+
+    Covers Redis being down when the listener submitted, a worker killed mid-job, and Redis
+    losing its data. `min_age_seconds` skips rows whose on-commit push may still be under way.
+    """
+    cutoff = timezone.now() - dt.timedelta(seconds=min_age_seconds)
+    stuck = Submission.objects.filter(
+        Q(transcription_state=TS.PENDING, updated_at__lte=cutoff)
+        | Q(transcription_state=TS.RUNNING)
+    ).exclude(audio="")
+    connection = queue.get_queue().connection
+    requeued = []
+    for submission_id, audio_seconds in stuck.values_list("pk", "audio_seconds"):
+        if queue.live_job(submission_id=submission_id, connection=connection):
+            continue
+        queue.discard(submission_id=submission_id, connection=connection)
+        queue.push(submission_id=submission_id, audio_seconds=audio_seconds)
+        _queued_now(submission_id)
+        requeued.append(submission_id)
+    if requeued:
+        logger.info("Sweeper queued transcription again for submissions %s", requeued)
+    return requeued

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RunsheetConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "runsheet"
+    verbose_name = "Run-sheet"

@@ -1,0 +1,1 @@
+"""The run-sheet: chosen questions ordered into timed segments (filled in by the next issue)."""
