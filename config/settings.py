@@ -211,6 +211,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "mailbag@localhost"
 HOST_NOTIFY_EMAILS = env_list("HOST_NOTIFY_EMAILS")
+# Where Mailbag is reached (https://mailbag.example.com): links in emails and in run-sheets
+# exported from the command line. Pages and downloads use the address they were asked on.
+SITE_URL = (env_str("SITE_URL") or "").rstrip("/")
 
 # Intake: the public question page (intake/views.py, intake/audio.py).
 # Upload cap in bytes (SI megabytes), enforced while the body streams in, before it is stored.

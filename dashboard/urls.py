@@ -3,12 +3,15 @@
 from django.urls import path
 
 from dashboard import media
-from dashboard.views import episodes, submissions, topics
+from dashboard.views import episodes, runsheet, runsheet_exports, submissions, topics
 
 app_name = "dashboard"
 
 submission = "<slug:slug>/submissions/<int:pk>/"
 topic = "<slug:slug>/topics/<int:pk>/"
+sheet = "<slug:slug>/runsheet/"
+segment = f"{sheet}segments/<int:pk>/"
+entry = f"{sheet}entries/<int:pk>/"
 
 urlpatterns = [
     path("", episodes.episode_list, name="episode_list"),
@@ -32,4 +35,19 @@ urlpatterns = [
     path(f"{topic}edit", topics.topic_update, name="topic_update"),
     path(f"{topic}move", topics.topic_move, name="topic_move"),
     path(f"{topic}delete", topics.topic_delete, name="topic_delete"),
+    # The run-sheet
+    path(sheet, runsheet.runsheet_page, name="runsheet"),
+    path(f"{sheet}start", runsheet.runsheet_start, name="runsheet_start"),
+    path(f"{sheet}reorder", runsheet.runsheet_reorder, name="runsheet_reorder"),
+    path(f"{sheet}export.<str:fmt>", runsheet_exports.runsheet_export, name="runsheet_export"),
+    path(f"{sheet}segments/add", runsheet.segment_create, name="segment_create"),
+    path(f"{segment}edit", runsheet.segment_update, name="segment_update"),
+    path(f"{segment}move", runsheet.segment_move, name="segment_move"),
+    path(f"{segment}delete", runsheet.segment_delete, name="segment_delete"),
+    path(f"{segment}add-all", runsheet.segment_add_all, name="segment_add_all"),
+    path(f"{sheet}entries/add", runsheet.entry_add, name="entry_add"),
+    path(f"{entry}edit", runsheet.entry_update, name="entry_update"),
+    path(f"{entry}move", runsheet.entry_move, name="entry_move"),
+    path(f"{entry}remove", runsheet.entry_remove, name="entry_remove"),
+    path(f"{entry}passage", runsheet.entry_passage, name="entry_passage"),
 ]

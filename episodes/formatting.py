@@ -48,6 +48,19 @@ def duration_label(seconds: float | None) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
+def clock(seconds: float | None) -> str:
+    """A running time as rundown tools show it: 222 -> "3:42", 3723 -> "1:02:03", -90 -> "-1:30"."""
+    if seconds is None:
+        return ""
+    sign = "-" if seconds < 0 else ""
+    whole = abs(int(round(seconds)))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
+    return f"{sign}{minutes}:{secs:02d}"
+
+
 def seconds_phrase(seconds: float) -> str:
     """90 -> "90 seconds", 120 -> "2 minutes", 1 -> "1 second"."""
     whole = round(seconds)

@@ -14,6 +14,9 @@ class Episode(models.Model):
     )
     max_audio_seconds = models.PositiveIntegerField(default=90)
     target_minutes = models.PositiveIntegerField(default=60)
+    answer_seconds_default = models.PositiveIntegerField(
+        default=120, help_text="How long the hosts plan to answer a question on the run-sheet."
+    )
     hosts = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="episodes", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

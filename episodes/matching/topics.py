@@ -104,23 +104,44 @@ class _TopicIndex:
     vectorizers: tuple[tuple["TfidfVectorizer", "sparse.csr_matrix"], ...]
 
     def embedding_scores(self, questions: list[str]) -> np.ndarray:
-        passage_vectors = text_embed(self.passages)
-        similarity = text_embed(questions) @ passage_vectors.T
-        return np.clip(self._best_per_topic(similarity), 0.0, 1.0)
+        return self._best_per_topic(self.embedding_passage_scores(questions))
 
     def tfidf_scores(self, questions: list[str]) -> np.ndarray:
-        if not self.vectorizers:
-            return np.zeros((len(questions), self.topic_count))
+        return self._best_per_topic(self.tfidf_passage_scores(questions))
+
+    def embedding_passage_scores(self, questions: list[str]) -> np.ndarray:
+        passage_vectors = text_embed(self.passages)
+        return np.clip(text_embed(questions) @ passage_vectors.T, 0.0, 1.0)
+
+    def tfidf_passage_scores(self, questions: list[str]) -> np.ndarray:
         total = np.zeros((len(questions), len(self.passages)))
         for vectorizer, matrix in self.vectorizers:
             total += (vectorizer.transform(questions) @ matrix.T).toarray()
-        return np.clip(self._best_per_topic(total / len(self.vectorizers)), 0.0, 1.0)
+        return np.clip(total / max(len(self.vectorizers), 1), 0.0, 1.0)
 
     def _best_per_topic(self, similarity: np.ndarray) -> np.ndarray:
         best = np.full((similarity.shape[0], self.topic_count), -1.0)
         for column in range(self.topic_count):
             best[:, column] = similarity[:, self.owners == column].max(axis=1)
-        return best
+        return np.clip(best, 0.0, 1.0)
+
+
+def topic_passage_ranking(
+    *, question: str, topics: Sequence["Topic"], topic: "Topic"
+) -> list[tuple[int, float]]:
+    """`topic`'s passages (indexes into its topic_passages) by relevance to `question`, best
+    first, scored as topic_scores scores topics (hybrid). `topics` are the episode's, so the
+    wording measure is fitted on the same passages as the suggestion's."""
+    column = next(i for i, other in enumerate(topics) if other.pk == topic.pk)
+    index = _topic_index(tuple((t.title, t.summary or "", t.body or "") for t in topics))
+    core = [question_core(question)]
+    scores = (
+        EMBEDDING_WEIGHT * index.embedding_passage_scores(core)[0]
+        + (1 - EMBEDDING_WEIGHT) * index.tfidf_passage_scores(core)[0]
+    )
+    own = np.flatnonzero(index.owners == column)
+    ranked = sorted(range(len(own)), key=lambda i: (-scores[own[i]], i))
+    return [(i, float(scores[own[i]])) for i in ranked]
 
 
 @lru_cache(maxsize=32)

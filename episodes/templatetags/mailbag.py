@@ -18,6 +18,12 @@ def duration(seconds):
 
 
 @register.filter
+def clock(seconds):
+    """{{ row.starts_at|clock }} -> "3:42" (or "1:02:03")."""
+    return formatting.clock(seconds)
+
+
+@register.filter
 def seconds_phrase(seconds):
     """{{ episode.max_audio_seconds|seconds_phrase }} -> "90 seconds"."""
     return "" if seconds is None else formatting.seconds_phrase(seconds)

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake.models import Submission
+from intake.signals import submission_merged
 
 
 def submission_merge(*, duplicate: Submission, primary: Submission) -> Submission:
@@ -31,8 +32,9 @@ def submission_merge(*, duplicate: Submission, primary: Submission) -> Submissio
         )
         primary.topics.add(*duplicate.topics.all())
         Submission.objects.filter(pk=primary.pk).update(updated_at=now)
-    duplicate.refresh_from_db()
-    primary.refresh_from_db()
+        duplicate.refresh_from_db()
+        primary.refresh_from_db()
+        submission_merged.send(sender=Submission, duplicate=duplicate, primary=primary)
     return primary
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from episodes.models import Topic
 from intake.models import Submission
 from intake.services.suggestions import submission_suggest_topic
+from intake.signals import submission_status_changed, submission_tagged, submission_words_changed
 
 _STATUS_WORDS = {
     Submission.Status.NEW: "back to new",
@@ -34,7 +35,10 @@ def _submission_move_status(*, submission: Submission, to: str) -> Submission:
         if not submission.can_become(to):
             raise ValidationError(_status_refusal(submission=submission, to=to), code="status")
         Submission.objects.filter(pk=submission.pk).update(status=to, updated_at=timezone.now())
-    submission.status = to
+        submission.status = to
+        submission_status_changed.send(
+            sender=Submission, submission=submission, old=current, new=to
+        )
     return submission
 
 
@@ -80,6 +84,7 @@ def submission_transcript_correct(*, submission: Submission, text: str) -> Submi
     submission.save(update_fields=["transcript_edited", "updated_at"])
     # The host's words are the better signal for which part of the essay this is about.
     submission_suggest_topic(submission=submission)
+    submission_words_changed.send(sender=Submission, submission=submission)
     return submission
 
 
@@ -94,4 +99,5 @@ def submission_tag(*, submission: Submission, topics: list[Topic]) -> Submission
             code="foreign_topic",
         )
     submission.topics.set(topics)
+    submission_tagged.send(sender=Submission, submission=submission)
     return submission

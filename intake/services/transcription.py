@@ -17,6 +17,7 @@ from episodes.models import Episode
 from intake import queue
 from intake.models import Submission
 from intake.services.suggestions import submission_suggest_topic
+from intake.signals import submission_words_changed
 from intake.transcription.decode import decode_audio
 from intake.transcription.engines import get_engine
 from intake.transcription.errors import AudioDecodeError, ModelUnavailableError
@@ -145,6 +146,7 @@ def transcription_run(*, submission_id: int, final_attempt: bool = True) -> Subm
         transcription_error="",
     )
     submission_suggest_topic(submission=submission)
+    submission_words_changed.send(sender=Submission, submission=submission)
     return submission
 
 
