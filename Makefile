@@ -41,3 +41,4 @@ format: install
 bench: install
 	$(PY) bench/transcribe.py
 	$(PY) bench/topics.py
+	$(PY) bench/runsheet.py

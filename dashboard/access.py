@@ -10,6 +10,8 @@ from django.http import Http404
 from episodes.models import Episode, Topic
 from intake import selectors
 from intake.models import Submission
+from runsheet import selectors as runsheet_selectors
+from runsheet.models import Entry, Segment
 
 
 def host_episode_or_404(request, slug: str) -> Episode:
@@ -33,3 +35,19 @@ def host_topic_or_404(episode: Episode, pk: int) -> Topic:
     if topic is None:
         raise Http404("No such topic.")
     return topic
+
+
+def host_segment_or_404(episode: Episode, pk: int) -> Segment:
+    """A run-sheet segment of an episode the user hosts; 404 for another episode's."""
+    segment = runsheet_selectors.segment_for_host(episode=episode, pk=pk)
+    if segment is None:
+        raise Http404("No such segment.")
+    return segment
+
+
+def host_entry_or_404(episode: Episode, pk: int) -> Entry:
+    """A run-sheet entry of an episode the user hosts; 404 for another episode's."""
+    entry = runsheet_selectors.entry_for_host(episode=episode, pk=pk)
+    if entry is None:
+        raise Http404("No such question on the run-sheet.")
+    return entry

@@ -1,15 +1,17 @@
-"""Forms of the host dashboard: the submission list's filters, decisions on a submission, topics
-and the essay import."""
+"""Forms of the host dashboard: the submission list's filters, decisions on a submission, topics,
+the essay import, and the run-sheet's segments and entries."""
 
 from pathlib import PurePath
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from episodes.formatting import excerpt
+from episodes.formatting import clock, excerpt
 from episodes.models import Episode
 from intake import selectors
 from intake.models import Submission
+from runsheet.models import Segment
+from runsheet.timing import DurationError, duration_parse
 
 UNTAGGED = "none"
 ESSAY_MAX_BYTES = 1024 * 1024
@@ -185,3 +187,180 @@ class EssayImportForm(forms.Form):
         if not text.strip():
             raise ValidationError(f"\u201c{upload.name}\u201d is empty.")
         return text
+
+
+# --- The run-sheet ------------------------------------------------------------------------
+
+DIRECTIONS = [("up", "Up"), ("down", "Down")]
+
+
+class DurationField(forms.CharField):
+    """A length typed as rundown tools take it ("90", "1:30", "4m"), cleaned to seconds.
+
+    Empty gives `empty_seconds` (None: "use the default"). The parser's own message, which says
+    how to type a duration, is shown at the field.
+    """
+
+    def __init__(self, *, empty_seconds: int | None = None, **kwargs):
+        self.empty_seconds = empty_seconds
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "text", "autocomplete": "off"})
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return clock(value) if isinstance(value, int) else value
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return self.empty_seconds
+        try:
+            return duration_parse(text)
+        except DurationError as error:
+            raise ValidationError(str(error), code="duration") from error
+
+
+class SegmentForm(forms.Form):
+    """Title rules (blank, too long) live in the segment services."""
+
+    title = forms.CharField(max_length=200)
+    notes = forms.CharField(
+        required=False,
+        label="Talking points",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the hosts want to say in this segment; printed on the run-sheet.",
+    )
+    extra_seconds = DurationField(
+        empty_seconds=0,
+        label="Extra time",
+        help_text="Time the segment needs beyond its questions, such as an intro or a read: "
+        "type 90, 1:30 or 4m. Empty: none.",
+    )
+
+
+class EntryForm(forms.Form):
+    PLAY_CHOICES = [("auto", "Auto"), ("play", "Play clip"), ("read", "Read aloud")]
+    PLAY_VALUES = {"auto": None, "play": True, "read": False}
+
+    answer_seconds = DurationField(
+        label="Answer time",
+        help_text="How long you plan to answer: type 90, 1:30 or 4m. Empty: the episode's default.",
+    )
+    play = forms.ChoiceField(
+        choices=PLAY_CHOICES,
+        initial="auto",
+        label="On air",
+        widget=forms.RadioSelect,
+        help_text="Auto plays the listener's recording when there is one they agreed to air, "
+        "and reads the question otherwise.",
+    )
+    notes = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Your notes for this question; printed on the run-sheet.",
+    )
+
+    def __init__(self, *args, default_answer: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if default_answer is not None:
+            field = self.fields["answer_seconds"]
+            field.help_text = field.help_text.replace(
+                "the episode's default.", f"the episode's default, {clock(default_answer)}."
+            )
+            field.widget.attrs["placeholder"] = clock(default_answer)
+
+    @classmethod
+    def initial_for(cls, entry) -> dict:
+        play = next(key for key, value in cls.PLAY_VALUES.items() if value is entry.play_clip)
+        return {"answer_seconds": entry.answer_seconds, "notes": entry.notes, "play": play}
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "answer_seconds": data["answer_seconds"],
+            "notes": data["notes"],
+            "play_clip": self.PLAY_VALUES[data["play"]],
+        }
+
+
+class EntryAddForm(forms.Form):
+    """Put a question of the pool at the end of a segment."""
+
+    submission = forms.ModelChoiceField(
+        queryset=None,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "That question is not one of this episode's."},
+    )
+    segment = forms.ModelChoiceField(
+        queryset=None,
+        label="Add to segment",
+        error_messages={"invalid_choice": "Pick a segment of this run-sheet."},
+    )
+
+    def __init__(self, *args, episode: Episode, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submission"].queryset = Submission.objects.filter(episode=episode)
+        self.fields["segment"].queryset = Segment.objects.filter(episode=episode)
+
+
+class SegmentMoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=DIRECTIONS)
+
+
+class EntryMoveForm(forms.Form):
+    """One place up or down (`direction`), or to the end of another segment (`segment`)."""
+
+    direction = forms.ChoiceField(choices=DIRECTIONS, required=False)
+    segment = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Move to segment",
+        error_messages={"invalid_choice": "Pick a segment of this run-sheet."},
+    )
+
+    def __init__(self, *args, episode: Episode, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].queryset = Segment.objects.filter(episode=episode)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("direction") and not cleaned.get("segment"):
+            raise ValidationError("Move a question up, down or to another segment.")
+        return cleaned
+
+    def first_error(self) -> str:
+        return next(
+            (error for errors in self.errors.values() for error in errors),
+            "Move a question up, down or to another segment.",
+        )
+
+
+class PassageForm(forms.Form):
+    """Pick one of the topic's passages ("auto": let Mailbag choose), or hide or show it."""
+
+    ACTIONS = [("pick", "Pick"), ("hide", "Hide"), ("show", "Show")]
+    AUTO = "auto"
+
+    action = forms.ChoiceField(choices=ACTIONS, initial="pick", widget=forms.HiddenInput)
+    passage = forms.ChoiceField(required=False, widget=forms.RadioSelect, label="Passage")
+
+    def __init__(self, *args, choices: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["passage"].choices = [
+            (self.AUTO, "Let Mailbag choose"),
+            *((str(index), text) for index, text in enumerate(choices)),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "pick" and not cleaned.get("passage"):
+            self.add_error("passage", "Pick a passage, or let Mailbag choose.")
+        return cleaned
+
+    def picked_index(self) -> int | None:
+        """The chosen passage's index, or None for "let Mailbag choose"."""
+        value = self.cleaned_data["passage"]
+        return None if value == self.AUTO else int(value)

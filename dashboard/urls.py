@@ -3,7 +3,15 @@
 from django.urls import path
 
 from dashboard import media
-from dashboard.views import episodes, runsheet, runsheet_exports, submissions, topics
+from dashboard.views import (
+    episodes,
+    runsheet,
+    runsheet_entries,
+    runsheet_exports,
+    runsheet_segments,
+    submissions,
+    topics,
+)
 
 app_name = "dashboard"
 
@@ -40,14 +48,14 @@ urlpatterns = [
     path(f"{sheet}start", runsheet.runsheet_start, name="runsheet_start"),
     path(f"{sheet}reorder", runsheet.runsheet_reorder, name="runsheet_reorder"),
     path(f"{sheet}export.<str:fmt>", runsheet_exports.runsheet_export, name="runsheet_export"),
-    path(f"{sheet}segments/add", runsheet.segment_create, name="segment_create"),
-    path(f"{segment}edit", runsheet.segment_update, name="segment_update"),
-    path(f"{segment}move", runsheet.segment_move, name="segment_move"),
-    path(f"{segment}delete", runsheet.segment_delete, name="segment_delete"),
-    path(f"{segment}add-all", runsheet.segment_add_all, name="segment_add_all"),
-    path(f"{sheet}entries/add", runsheet.entry_add, name="entry_add"),
-    path(f"{entry}edit", runsheet.entry_update, name="entry_update"),
-    path(f"{entry}move", runsheet.entry_move, name="entry_move"),
-    path(f"{entry}remove", runsheet.entry_remove, name="entry_remove"),
-    path(f"{entry}passage", runsheet.entry_passage, name="entry_passage"),
+    path(f"{sheet}segments/add", runsheet_segments.segment_create, name="segment_create"),
+    path(f"{segment}edit", runsheet_segments.segment_update, name="segment_update"),
+    path(f"{segment}move", runsheet_segments.segment_move, name="segment_move"),
+    path(f"{segment}delete", runsheet_segments.segment_delete, name="segment_delete"),
+    path(f"{segment}add-all", runsheet_segments.segment_add_all, name="segment_add_all"),
+    path(f"{sheet}entries/add", runsheet_entries.entry_add, name="entry_add"),
+    path(f"{entry}edit", runsheet_entries.entry_update, name="entry_update"),
+    path(f"{entry}move", runsheet_entries.entry_move, name="entry_move"),
+    path(f"{entry}remove", runsheet_entries.entry_remove, name="entry_remove"),
+    path(f"{entry}passage", runsheet_entries.entry_passage, name="entry_passage"),
 ]

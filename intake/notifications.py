@@ -52,7 +52,7 @@ def submission_notify_hosts(*, submission_id: int) -> bool:
         if submission.text:
             lines += ["", submission.text]
         if path := _review_path(submission):
-            lines += ["", f"Review it in the host dashboard: {path}"]
+            lines += ["", f"Review it in the host dashboard: {settings.SITE_URL}{path}"]
         send_mail(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, recipients)
     except Exception:
         logger.exception("Could not email the hosts about submission %s", submission_id)

@@ -16,7 +16,7 @@ from runsheet import timing
 from runsheet.models import Entry, RunSheet, Segment
 
 # The pool lists at most this many questions (oldest first); its counts are always complete.
-POOL_LIMIT = 300
+POOL_LIMIT = 150
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from dashboard.forms import (
 from episodes.formatting import duration_label
 from intake import selectors, services
 from intake.models import Submission
+from runsheet import selectors as runsheet_selectors
 
 PAGE_SIZE = 50
 STATUS_TABS = [
@@ -167,13 +168,17 @@ def submission_detail(request, slug: str, pk: int):
 def _status_action(request, slug: str, pk: int, *, service, done: str):
     episode = host_episode_or_404(request, slug)
     submission = host_submission_or_404(episode, pk)
+    was_on_sheet = runsheet_selectors.submission_on_sheet(submission=submission)
     try:
         service(submission=submission)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         noun = submission.get_kind_display().lower()
-        messages.success(request, done.format(noun=noun, who=_who(submission)))
+        done = done.format(noun=noun, who=_who(submission))
+        if was_on_sheet and not runsheet_selectors.submission_on_sheet(submission=submission):
+            done += " It is no longer on the run-sheet."
+        messages.success(request, done)
     return _redirect_back(request, _detail_url(submission))
 
 

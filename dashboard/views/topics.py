@@ -139,6 +139,8 @@ def topic_delete(request, slug: str, pk: int):
             "topic": topic,
             "tagged_count": topic.submissions.count(),
             "suggested_count": topic.suggested_for.count(),
+            # A segment holds on to its topic (runsheet.Segment.topic): say so before, not after.
+            "segments": list(topic.segments.values_list("title", flat=True)),
         },
     )
 

@@ -28,6 +28,9 @@ def entry_add(*, segment: Segment, submission: Submission) -> Entry:
     _addable(segment=segment, submission=submission)
     try:
         with runsheet_change(episode_id=segment.episode_id):
+            # Decided on the stored row, under its lock: a decline a moment ago counts.
+            submission = Submission.objects.select_for_update().get(pk=submission.pk)
+            _addable(segment=segment, submission=submission)
             if Entry.objects.filter(submission=submission).exists():
                 raise IntegrityError
             last = segment.entries.aggregate(last=Max("position"))["last"]

@@ -13,6 +13,7 @@ from episodes.models import Topic
 from intake import queue
 from intake.selectors import submission_match_text
 from runsheet.models import Entry
+from runsheet.services.sheet import runsheet_change
 
 PASSAGE_TASK = "runsheet.tasks.entry_passages_refresh"
 
@@ -75,19 +76,22 @@ def entry_passage_refresh_later(*, entry_ids: list[int]) -> None:
 def entry_passage_pick(*, entry: Entry, index: int | None) -> Entry:
     """A host's choice among entry_passage_choices; None gives the choice back to the worker."""
     if index is None:
-        Entry.objects.filter(pk=entry.pk).update(passage_pinned=False)
-        entry.passage_pinned = False
-        entry_passage_refresh_later(entry_ids=[entry.pk])
+        with runsheet_change(episode_id=entry.segment.episode_id):
+            Entry.objects.filter(pk=entry.pk).update(passage_pinned=False)
+            entry.passage_pinned = False
+            entry_passage_refresh_later(entry_ids=[entry.pk])
         return entry
     choices = entry_passage_choices(entry)
     if not 0 <= index < len(choices):
         raise ValidationError("Pick one of the passages listed.", code="no_such_passage")
-    entry.passage, entry.passage_pinned = choices[index], True
-    entry.save(update_fields=["passage", "passage_pinned"])
+    with runsheet_change(episode_id=entry.segment.episode_id):
+        entry.passage, entry.passage_pinned = choices[index], True
+        entry.save(update_fields=["passage", "passage_pinned"])
     return entry
 
 
 def entry_passage_hide(*, entry: Entry, hidden: bool) -> Entry:
-    entry.passage_hidden = hidden
-    entry.save(update_fields=["passage_hidden"])
+    with runsheet_change(episode_id=entry.segment.episode_id):
+        entry.passage_hidden = hidden
+        entry.save(update_fields=["passage_hidden"])
     return entry

@@ -6,6 +6,7 @@ variable CI is set: a CI run that silently skipped the browser would prove nothi
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import AUDIO
 
+PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
 # Shared CI machines can be slow; a page that takes 10 s to react is still a pass.
 expect.set_options(timeout=10_000)
 
@@ -92,3 +94,12 @@ def page(chromium, live_server, browser_settings):
     page = context.new_page()
     yield page
     context.close()
+
+
+def log_in(page, host) -> None:
+    page.goto("/host/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/host/"))
+    page.get_by_label("Username").fill(host.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/host/$"))

@@ -6,12 +6,12 @@ import pytest
 from playwright.sync_api import expect
 
 from intake.models import Submission
+from tests.browser.conftest import log_in
 from tests.conftest import AUDIO, attach_audio
 from tests.factories import SubmissionFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
 LAPTOP = {"width": 1280, "height": 900}
 
 
@@ -49,15 +49,6 @@ def voice(episode):
     submission.save()
     SubmissionFactory(episode=episode, name="Sam", text="What comes after pre-training?")
     return submission
-
-
-def log_in(page, host) -> None:
-    page.goto("/host/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/host/"))
-    page.get_by_label("Username").fill(host.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/host/$"))
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ routes comes from the URLconf: a new /host/ page without a row here fails
 test_every_host_route_is_in_the_matrix.
 """
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -14,30 +16,77 @@ from django.urls import URLPattern, reverse
 
 from dashboard import urls as dashboard_urls
 from intake.models import Submission
+from runsheet import services as runsheet_services
+from runsheet.models import Entry, RunSheet, Segment
 from tests.conftest import AUDIO, attach_audio
-from tests.factories import SubmissionFactory, TopicFactory, UserFactory
+from tests.factories import EpisodeFactory, SubmissionFactory, TopicFactory, UserFactory
 
 
 @dataclass(frozen=True)
 class HostView:
     name: str
     method: str  # "get" or "post"
-    kwargs: tuple[str, ...] = ("slug",)  # which of slug / pk / topic_pk the URL takes
+    kwargs: tuple[str, ...] = ("slug",)  # which of slug / pk / topic / segment / entry / fmt
     data: tuple[tuple[str, str], ...] = ()
     status: str = Submission.Status.NEW  # the submission's status before the request
+    # A JSON body built from the world (the run-sheet's reorder); answered with 200 JSON.
+    json: Callable[["World"], dict] | None = None
+    message: str = "success"  # the level of the message the host sees after a POST
 
     def url(self, world) -> str:
-        values = {"slug": world.episode.slug, "pk": world.submission.pk, "topic": world.topic.pk}
-        kwargs = {("pk" if key in ("pk", "topic") else key): values[key] for key in self.kwargs}
+        values = {
+            "slug": world.episode.slug,
+            "pk": world.submission.pk,
+            "topic": world.topic.pk,
+            "segment": world.segment.pk,
+            "entry": world.entry.pk,
+            "fmt": "md",
+        }
+        ids = ("pk", "topic", "segment", "entry")
+        kwargs = {("pk" if key in ids else key): values[key] for key in self.kwargs}
         return reverse(self.name, kwargs=kwargs)
 
     def payload(self, world) -> dict:
-        values = {"{topic}": str(world.topic.pk), "{other}": str(world.other.pk)}
+        values = {
+            "{topic}": str(world.topic.pk),
+            "{other}": str(world.other.pk),
+            "{pooled}": str(world.pooled.pk),
+            "{segment}": str(world.segment.pk),
+            "{free}": str(world.free.pk),
+        }
         return {key: values.get(value, value) for key, value in self.data}
+
+    def request(self, client, world):
+        """Make this view's request as `client`."""
+        if self.json is not None:
+            return client.post(
+                self.url(world), json.dumps(self.json(world)), content_type="application/json"
+            )
+        return getattr(client, self.method)(self.url(world), self.payload(world))
 
 
 SUB = ("slug", "pk")
 TOPIC = ("slug", "topic")
+SEGMENT = ("slug", "segment")
+ENTRY = ("slug", "entry")
+
+
+def _reversed_order(world) -> dict:
+    """The whole run-sheet in reverse, at its current version: what a drag and drop posts."""
+    segments = Segment.objects.filter(episode=world.episode).order_by("-position", "-id")
+    return {
+        "version": RunSheet.objects.get(episode=world.episode).version,
+        "segments": [
+            {
+                "id": segment.pk,
+                "entries": list(
+                    segment.entries.order_by("-position", "-id").values_list("pk", flat=True)
+                ),
+            }
+            for segment in segments
+        ],
+    }
+
 
 HOST_VIEWS = [
     HostView("dashboard:episode_list", "get", kwargs=()),
@@ -48,6 +97,12 @@ HOST_VIEWS = [
     HostView("dashboard:topic_update", "get", TOPIC),
     HostView("dashboard:topic_delete", "get", TOPIC),
     HostView("dashboard:essay_import", "get"),
+    HostView("dashboard:runsheet", "get"),
+    HostView("dashboard:runsheet_export", "get", ("slug", "fmt")),
+    HostView("dashboard:segment_update", "get", SEGMENT),
+    HostView("dashboard:segment_delete", "get", SEGMENT),
+    HostView("dashboard:entry_update", "get", ENTRY),
+    HostView("dashboard:entry_passage", "get", ENTRY),
     HostView("dashboard:submission_approve", "post", SUB),
     HostView("dashboard:submission_decline", "post", SUB),
     HostView("dashboard:submission_reopen", "post", SUB, status=Submission.Status.APPROVED),
@@ -64,6 +119,33 @@ HOST_VIEWS = [
         "post",
         data=(("markdown", "## One\n\nFirst part.\n\n## Two\n\nSecond part.\n"),),
     ),
+    # The run-sheet (World has started it: a segment per topic plus a free one, one entry).
+    HostView("dashboard:runsheet_start", "post", message="info"),  # already started
+    HostView("dashboard:runsheet_reorder", "post", json=_reversed_order),
+    HostView(
+        "dashboard:segment_create", "post", data=(("title", "Intro"), ("extra_seconds", "1:30"))
+    ),
+    HostView(
+        "dashboard:segment_update",
+        "post",
+        SEGMENT,
+        (("title", "Renamed"), ("notes", "Points."), ("extra_seconds", "45")),
+    ),
+    HostView("dashboard:segment_move", "post", SEGMENT, (("direction", "down"),)),
+    HostView("dashboard:segment_delete", "post", SEGMENT),
+    HostView("dashboard:segment_add_all", "post", SEGMENT),
+    HostView(
+        "dashboard:entry_add", "post", data=(("submission", "{pooled}"), ("segment", "{free}"))
+    ),
+    HostView(
+        "dashboard:entry_update",
+        "post",
+        ENTRY,
+        (("answer_seconds", "1:30"), ("notes", "Short."), ("play", "read")),
+    ),
+    HostView("dashboard:entry_move", "post", ENTRY, (("segment", "{free}"),)),
+    HostView("dashboard:entry_remove", "post", ENTRY),
+    HostView("dashboard:entry_passage", "post", ENTRY, (("action", "hide"),)),
 ]
 # Views whose GET shows a form (edit, delete confirmation, import) are left out.
 HAS_GET = {view.name for view in HOST_VIEWS if view.method == "get"}
@@ -98,12 +180,16 @@ class World:
     topic: object
     submission: Submission
     other: Submission
+    segment: Segment  # the second topic's segment on the started run-sheet
+    free: Segment  # a segment without a topic
+    entry: Entry  # an approved question on `segment`
+    pooled: Submission  # an approved question of the second topic, still in the pool
 
 
 @pytest.fixture
 def world(episode):
     topic = TopicFactory(episode=episode, title="What Ilya Saw in 2014", position=0)
-    TopicFactory(episode=episode, title="What Ilya Sees in 2024", position=1)
+    later = TopicFactory(episode=episode, title="What Ilya Sees in 2024", position=1)
     submission = SubmissionFactory(episode=episode, name="Priya", text="")
     attach_audio(submission, AUDIO / "jfk.webm", seconds=11.0)
     submission.transcription_state = Submission.TranscriptionState.DONE
@@ -111,7 +197,22 @@ def world(episode):
     submission.audio_format = "matroska,webm"
     submission.save()
     other = SubmissionFactory(episode=episode, name="Sam")
-    return World(episode, topic, submission, other)
+    # The run-sheet, started: a segment per topic, then the first topic's segment deleted again
+    # so that topic stays deletable (a segment protects its topic).
+    runsheet_services.runsheet_start(episode=episode)
+    runsheet_services.segment_delete(segment=Segment.objects.get(episode=episode, topic=topic))
+    segment = Segment.objects.get(episode=episode, topic=later)
+    free = runsheet_services.segment_create(episode=episode, title="Lightning round")
+    on_sheet = SubmissionFactory(
+        episode=episode, name="Ana", text="What came after 2014?", status="approved"
+    )
+    on_sheet.topics.set([later])
+    entry = runsheet_services.entry_add(segment=segment, submission=on_sheet)
+    pooled = SubmissionFactory(
+        episode=episode, name="Kai", text="And what comes next?", status="approved"
+    )
+    pooled.topics.set([later])
+    return World(episode, topic, submission, other, segment, free, entry, pooled)
 
 
 def snapshot(world) -> tuple:
@@ -122,15 +223,38 @@ def snapshot(world) -> tuple:
         submission.transcription_state,
         tuple(submission.topics.values_list("pk", flat=True)),
         tuple(world.episode.topics.values_list("pk", "title", "position")),
+        # The run-sheet: every change bumps its version; the rows are compared too, since
+        # the essay passage is changed without one.
+        tuple(RunSheet.objects.filter(episode=world.episode).values_list("pk", "version")),
+        tuple(
+            Segment.objects.filter(episode=world.episode)
+            .order_by("pk")
+            .values_list("pk", "title", "position", "notes", "extra_seconds", "topic")
+        ),
+        tuple(
+            Entry.objects.filter(segment__episode=world.episode)
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "segment",
+                "position",
+                "submission",
+                "answer_seconds",
+                "notes",
+                "play_clip",
+                "passage",
+                "passage_pinned",
+                "passage_hidden",
+            )
+        ),
     )
 
 
 @pytest.mark.parametrize("view", HOST_VIEWS, ids=view_id)
 def test_anonymous_is_sent_to_login(client, world, view):
     before = snapshot(world)
-    url = view.url(world)
 
-    response = getattr(client, view.method)(url, view.payload(world))
+    response = view.request(client, world)
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login") + "?next=")
@@ -141,7 +265,7 @@ def test_anonymous_is_sent_to_login(client, world, view):
 def test_other_users_get_404_and_change_nothing(outsider_client, world, view):
     before = snapshot(world)
 
-    response = getattr(outsider_client, view.method)(view.url(world), view.payload(world))
+    response = view.request(outsider_client, world)
 
     assert response.status_code == 404
     assert snapshot(world) == before
@@ -152,16 +276,19 @@ def test_other_users_get_404_and_change_nothing(outsider_client, world, view):
 def test_host_is_served(host_client, world, view):
     Submission.objects.filter(pk=world.submission.pk).update(status=view.status)
 
-    response = getattr(host_client, view.method)(view.url(world), view.payload(world))
+    response = view.request(host_client, world)
 
     if view.method == "get":
         assert response.status_code == 200
+    elif view.json is not None:
+        assert response.status_code == 200, response.content[:500]
+        assert response["Content-Type"] == "application/json"
     else:
         assert response.status_code == 302, response.content[:500]
         assert not response["Location"].startswith(reverse("login"))
         follow = host_client.get(response["Location"])
         assert follow.status_code == 200
-        assert [m.level_tag for m in follow.context["messages"]] == ["success"]
+        assert [m.level_tag for m in follow.context["messages"]] == [view.message]
 
 
 @pytest.mark.parametrize("view", POST_ONLY, ids=view_id)
@@ -235,3 +362,29 @@ def test_header_offers_dashboard_and_a_post_logout(host_client, world):
     assert response.status_code == 302
     assert response["Location"] == reverse("login")
     assert host_client.get(reverse("dashboard:episode_list")).status_code == 302
+
+
+ROW_VIEWS = [v for v in HOST_VIEWS if {"segment", "entry"} & set(v.kwargs)]
+
+
+@pytest.mark.parametrize("view", ROW_VIEWS, ids=view_id)
+def test_another_episodes_segments_and_entries_are_404_for_the_host(host_client, world, view):
+    """The host's own episode in the URL with a segment or entry of an episode they do not
+    host: 404, and nothing changes on either run-sheet."""
+    theirs = EpisodeFactory(slug="not-yours")
+    runsheet_services.runsheet_start(episode=theirs)
+    segment = runsheet_services.segment_create(episode=theirs, title="Theirs")
+    submission = SubmissionFactory(episode=theirs, status="approved")
+    entry = runsheet_services.entry_add(segment=segment, submission=submission)
+    url = view.url(world)
+    url = url.replace(f"/segments/{world.segment.pk}/", f"/segments/{segment.pk}/")
+    url = url.replace(f"/entries/{world.entry.pk}/", f"/entries/{entry.pk}/")
+    assert url != view.url(world)
+    before = snapshot(world), RunSheet.objects.get(episode=theirs).version
+    theirs_before = list(Entry.objects.filter(pk=entry.pk).values())
+
+    response = getattr(host_client, view.method)(url, view.payload(world))
+
+    assert response.status_code == 404
+    assert (snapshot(world), RunSheet.objects.get(episode=theirs).version) == before
+    assert list(Entry.objects.filter(pk=entry.pk).values()) == theirs_before

@@ -355,3 +355,23 @@ def test_typed_question_can_be_reworded_starting_from_the_listeners_words(host_c
     assert ">\nwhat comes after pretraining</textarea>" in html
     assert "<audio" not in html
     assert "Retry transcription" not in html and "Re-run transcription" not in html
+
+
+def test_declining_a_question_on_the_run_sheet_says_it_left_the_sheet(host_client, episode):
+    from runsheet import services as runsheet_services
+    from runsheet.models import Entry
+
+    runsheet_services.runsheet_start(episode=episode)
+    segment = runsheet_services.segment_create(episode=episode, title="Lightning round")
+    on_sheet = SubmissionFactory(episode=episode, name="Sam", status=S.APPROVED)
+    runsheet_services.entry_add(segment=segment, submission=on_sheet)
+    elsewhere = SubmissionFactory(episode=episode, name="Ana", status=S.APPROVED)
+
+    response = host_client.post(url("dashboard:submission_decline", on_sheet), follow=True)
+    other = host_client.post(url("dashboard:submission_decline", elsewhere), follow=True)
+
+    assert messages_of(response) == [
+        ("success", "Declined the question from Sam. It is no longer on the run-sheet.")
+    ]
+    assert messages_of(other) == [("success", "Declined the question from Ana.")]
+    assert not Entry.objects.exists()

@@ -149,6 +149,21 @@ def test_delete_asks_first_telling_how_many_questions_are_tagged(host_client, ep
     assert episode.submissions.count() == 2  # the questions stay
 
 
+def test_a_topic_with_a_run_sheet_segment_says_so_before_delete(host_client, episode, three):
+    from runsheet import services as runsheet_services
+
+    runsheet_services.runsheet_start(episode=episode)
+    delete = topic_url("dashboard:topic_delete", three[1])
+
+    confirm = host_client.get(delete).content.decode()
+    response = host_client.post(delete, follow=True)
+
+    assert "The run-sheet has a segment for this topic</strong> (Beta)" in confirm
+    assert "Delete topic</button>" not in confirm
+    assert messages_of(response)[0][0] == "error"
+    assert titles(episode) == ["Alpha", "Beta", "Gamma"]
+
+
 # --- Essay import ----------------------------------------------------------------------------
 
 
