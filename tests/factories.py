@@ -1,11 +1,20 @@
 import datetime as dt
+import functools
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from episodes.models import Episode, Topic
 from intake.models import Submission
+
+PASSWORD = "correct horse battery staple"
+
+
+@functools.cache
+def _password_hash(password: str) -> str:
+    return make_password(password)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -15,7 +24,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"host{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
-    password = factory.django.Password("correct horse battery staple")
+    # One real PBKDF2 hash per test process, shared by every user (hashing costs ~0.3 s, and
+    # the access matrix makes thousands of users); real, so any process can check a login.
+    password = factory.LazyFunction(lambda: _password_hash(PASSWORD))
     is_staff = True
 
 
@@ -54,3 +65,18 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
     kind = Submission.Kind.QUESTION
     name = "Sam"
     text = "What comes after pre-training?"
+
+
+def submissions_with_everything(episode, count: int) -> list[Submission]:
+    """`count` questions that each carry all a row can show (two topics, a suggested topic, a
+    merged duplicate; `2 * count` rows in all): for query-count tests at two sizes."""
+    topics = TopicFactory.create_batch(2, episode=episode)
+    primaries = []
+    for index in range(count):
+        submission = SubmissionFactory(
+            episode=episode, suggested_topic=topics[index % 2], suggested_topic_score=0.5
+        )
+        submission.topics.add(*topics)
+        SubmissionFactory(episode=episode, status=Submission.Status.MERGED, merged_into=submission)
+        primaries.append(submission)
+    return primaries

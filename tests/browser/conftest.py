@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import AUDIO
+from tests.factories import PASSWORD
 
-PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
 # Shared CI machines can be slow; a page that takes 10 s to react is still a pass.
 expect.set_options(timeout=10_000)
 
