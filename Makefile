@@ -44,3 +44,4 @@ bench: install
 	$(PY) bench/transcribe.py
 	$(PY) bench/topics.py
 	$(PY) bench/runsheet.py
+	$(PY) bench/dashboard.py

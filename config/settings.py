@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # /host/ pages in the host's own time zone (their settings), else TIME_ZONE below.
+    "dashboard.middleware.HostTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -233,7 +235,8 @@ if not re.fullmatch(r"0|[1-9]\d*/(?:[1-9]\d*)?[smhd]", SUBMISSION_RATE_LIMIT):
 # the right, the part no client can forge. Empty: REMOTE_ADDR.
 CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER") or ""
 CLIENT_IP_PROXY_COUNT = env_int("CLIENT_IP_PROXY_COUNT", 1, minimum=1)
-# Host notifications are sent from the request; never let a slow mail server hang it.
+# Host notifications are sent by the worker (intake/notifications.py); still, never let a slow
+# mail server hang it for long.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 FILE_UPLOAD_HANDLERS = [
     # First, so the ask page keeps only its `audio` file and stops it at the cap.

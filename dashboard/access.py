@@ -1,7 +1,8 @@
 """Who may see a host page: the one guard every /host/ view calls.
 
-A host is a user in Episode.hosts. Anyone else, including a host of another episode, gets 404
-for the episode and everything in it, so nothing leaks, not even that the episode exists.
+A host is a user in Episode.hosts; a superuser may open every episode too. Anyone else,
+including a host of another episode and staff who host nothing, gets 404 for the episode and
+everything in it, so nothing leaks, not even that the episode exists.
 (Login itself is checked first, by @login_required on each view.)
 """
 

@@ -5,12 +5,15 @@ from django.urls import path
 from dashboard import media
 from dashboard.views import (
     episodes,
+    live,
     runsheet,
     runsheet_entries,
     runsheet_exports,
     runsheet_segments,
+    search,
     submissions,
     topics,
+    triage,
 )
 
 app_name = "dashboard"
@@ -23,6 +26,18 @@ entry = f"{sheet}entries/<int:pk>/"
 
 urlpatterns = [
     path("", episodes.episode_list, name="episode_list"),
+    # Paths that a slug could also match come first; these slugs are reserved (episodes.models).
+    path("episodes/new", episodes.episode_create, name="episode_create"),
+    path("settings", episodes.host_settings, name="host_settings"),
+    # The episode itself
+    path("<slug:slug>/edit", episodes.episode_update, name="episode_update"),
+    path("<slug:slug>/open", episodes.episode_open_close, name="episode_open_close"),
+    path("<slug:slug>/hosts", episodes.episode_hosts, name="episode_hosts"),
+    path(
+        "<slug:slug>/hosts/<int:user_id>/remove",
+        episodes.episode_host_remove,
+        name="episode_host_remove",
+    ),
     # Submissions (the inbox)
     path("<slug:slug>/", submissions.submission_list, name="submission_list"),
     path(submission, submissions.submission_detail, name="submission_detail"),
@@ -36,6 +51,15 @@ urlpatterns = [
     path(f"{submission}topics", submissions.submission_tag, name="submission_tag"),
     path(f"{submission}merge", submissions.submission_merge, name="submission_merge"),
     path(f"{submission}retry", submissions.submission_retry, name="submission_retry"),
+    path(f"{submission}notes", triage.submission_notes, name="submission_notes"),
+    path(f"{submission}unmerge", triage.submission_unmerge, name="submission_unmerge"),
+    path(
+        f"{submission}accept-topic", triage.submission_accept_topic, name="submission_accept_topic"
+    ),
+    path(f"{submission}state", live.submission_state, name="submission_state"),
+    path("<slug:slug>/submissions/bulk", triage.submission_bulk, name="submission_bulk"),
+    path("<slug:slug>/submissions/search", search.submission_search, name="submission_search"),
+    path("<slug:slug>/updates", live.inbox_updates, name="inbox_updates"),
     # Topics (the essay's sections)
     path("<slug:slug>/topics/", topics.topic_list, name="topic_list"),
     path("<slug:slug>/topics/add", topics.topic_create, name="topic_create"),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from episodes.models import Episode, Topic
+from episodes.models import Episode, HostProfile, Topic
 
 
 class TopicInline(admin.TabularInline):
@@ -32,3 +32,11 @@ class TopicAdmin(admin.ModelAdmin):
     list_filter = ["episode"]
     search_fields = ["title", "summary"]
     ordering = ["episode", "position"]
+
+
+@admin.register(HostProfile)
+class HostProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "time_zone", "notify", "stay_after_decision", "digest_sent_until"]
+    list_filter = ["notify", "stay_after_decision"]
+    search_fields = ["user__username", "user__email"]
+    raw_id_fields = ["user"]

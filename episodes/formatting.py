@@ -11,6 +11,7 @@ import markdown
 import nh3
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 _INTRO_TAGS = {
@@ -87,6 +88,19 @@ def when_phrase(moment: dt.datetime) -> str:
     """'Sunday 1 December, 23:59 UTC' in the site's time zone, with the zone named."""
     local = timezone.localtime(moment)
     return f"{date_format(local, 'l j F, H:i')} {local.tzname()}"
+
+
+def local_time_html(moment: dt.datetime | None) -> SafeString:
+    """An empty, hidden <time> for `moment` that static/intake/local-time.js fills with the
+    reader's own local time ("(Tuesday 2 December, 18:59 your time)") when their zone is not
+    the page's. Put it after the server's text (when_phrase), which stays as it is."""
+    if moment is None:
+        return mark_safe("")  # noqa: S308 - empty
+    return format_html(
+        '<time class="local-time" datetime="{}" data-local-time data-page-zone="{}" hidden></time>',
+        moment.astimezone(dt.UTC).isoformat(),
+        timezone.get_current_timezone_name(),
+    )
 
 
 def _count(number: int, unit: str) -> str:

@@ -1,7 +1,12 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+
+# Slugs a /host/<slug>/ page could never use: their addresses belong to other host pages
+# (dashboard/urls.py: /host/episodes/new and /host/settings).
+RESERVED_SLUGS = frozenset({"episodes", "settings"})
 
 
 class Episode(models.Model):
@@ -18,6 +23,9 @@ class Episode(models.Model):
         default=120, help_text="How long the hosts plan to answer a question on the run-sheet."
     )
     hosts = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="episodes", blank=True)
+    # Set when topics or the essay change, cleared by the worker's re-ranking job once every
+    # question has its new suggested topic: the pages say "re-ranking..." meanwhile.
+    suggestions_stale_since = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -28,6 +36,19 @@ class Episode(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("intake:ask", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if (self.slug or "").casefold() in RESERVED_SLUGS:
+            raise ValidationError(
+                {
+                    "slug": ValidationError(
+                        f"\u201c{self.slug}\u201d is reserved: the dashboard uses that address "
+                        "for one of its own pages. Choose another address.",
+                        code="reserved_slug",
+                    )
+                }
+            )
 
     def accepts_submissions(self, *, now=None) -> bool:
         now = now or timezone.now()
@@ -40,6 +61,8 @@ class Topic(models.Model):
     summary = models.TextField(blank=True)
     body = models.TextField(blank=True, help_text="The essay section's full text, for matching.")
     position = models.PositiveIntegerField(default=0)
+    # A host rewrote the summary: re-importing the essay keeps it unless asked to overwrite.
+    summary_edited = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["episode", "position", "id"]
@@ -49,3 +72,28 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class HostProfile(models.Model):
+    """A host's own settings: their time zone, new-submission emails, triage preference."""
+
+    class Notify(models.TextChoices):
+        OFF = "off", "No emails"
+        EACH = "each", "An email for each new submission"
+        HOURLY = "hourly", "An hourly digest"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="host_profile"
+    )
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="Empty: the site's TIME_ZONE."
+    )
+    notify = models.CharField(max_length=10, choices=Notify.choices, default=Notify.OFF)
+    # The last hourly digest's cut-off: the next one covers what arrived after it.
+    digest_sent_until = models.DateTimeField(null=True, blank=True)
+    stay_after_decision = models.BooleanField(
+        default=False, help_text="Stay on a submission after approving or declining it."
+    )
+
+    def __str__(self) -> str:
+        return f"Settings of {self.user}"

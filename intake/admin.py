@@ -1,8 +1,11 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from intake import services
-from intake.models import Submission
+from intake.models import Submission, SubmissionEvent
 
 
 @admin.register(Submission)
@@ -27,6 +30,9 @@ class SubmissionAdmin(admin.ModelAdmin):
     # transition rules; editing these fields by hand could break them.
     readonly_fields = [
         "status",
+        # Changed on the dashboard, through services that write the audit trail.
+        "decline_reason",
+        "host_notes",
         "merged_into",
         "transcription_state",
         "transcript",
@@ -51,7 +57,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         changed, refused = 0, []
         for submission in queryset:
             try:
-                service(submission=submission)
+                service(submission=submission, actor=request.user)
                 changed += 1
             except ValidationError as exc:
                 refused.append(f"#{submission.pk}: {' '.join(exc.messages)}")
@@ -94,4 +100,53 @@ class SubmissionAdmin(admin.ModelAdmin):
             queryset,
             service=services.transcription_retry,
             done="Queued {n} transcription(s) again.",
+        )
+
+
+@admin.register(SubmissionEvent)
+class SubmissionEventAdmin(admin.ModelAdmin):
+    """The audit trail, read-only: services write it, nobody edits or deletes it here."""
+
+    list_display = ["created_at", "submission_link", "episode", "action", "actor", "change"]
+    list_filter = ["action", "submission__episode", "actor"]
+    search_fields = [
+        "=submission__id",
+        "submission__name",
+        "submission__email",
+        "actor__username",
+        "from_value",
+        "to_value",
+    ]
+    date_hierarchy = "created_at"
+    list_select_related = ["submission__episode", "actor"]
+    fields = ["created_at", "submission", "action", "actor", "from_value", "to_value"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-id"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Submission", ordering="submission")
+    def submission_link(self, event: SubmissionEvent):
+        url = reverse("admin:intake_submission_change", args=[event.submission_id])
+        return format_html(
+            '<a href="{}">#{}</a> {}', url, event.submission_id, event.submission.name
+        )
+
+    @admin.display(description="Episode", ordering="submission__episode")
+    def episode(self, event: SubmissionEvent):
+        return event.submission.episode
+
+    @admin.display(description="From \u2192 to")
+    def change(self, event: SubmissionEvent) -> str:
+        if not event.from_value and not event.to_value:
+            return ""
+        return (
+            f"{Truncator(event.from_value).chars(60)} \u2192 {Truncator(event.to_value).chars(60)}"
         )

@@ -1,7 +1,12 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from episodes.models import Episode, Topic
+from intake.search import search_fold
+
+# What the inbox's search looks in (folded into Submission.search_text on every save).
+SEARCHED_FIELDS = ("name", "email", "text", "transcript", "transcript_edited")
 
 
 def _audio_upload_to(instance: "Submission", filename: str) -> str:
@@ -39,6 +44,8 @@ class Submission(models.Model):
     consent_to_air = models.BooleanField(default=False)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    decline_reason = models.TextField(blank=True, help_text="Private: only hosts see it.")
+    host_notes = models.TextField(blank=True, help_text="Private notes of the hosts.")
     # RESTRICT: a primary cannot be deleted on its own while duplicates point at it (they would
     # be merged into nothing), but deleting the whole episode takes both.
     merged_into = models.ForeignKey(
@@ -64,13 +71,35 @@ class Submission(models.Model):
         Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggested_for"
     )
     suggested_topic_score = models.FloatField(null=True, blank=True)
+    # The sentence vector of what it asks (float32, EMBEDDING_DIMENSIONS), computed in the
+    # worker; `embedding_hash` says which text it was computed from, so it is redone only when
+    # the words change. "Similar questions" are stored in SubmissionSimilarity.
+    embedding = models.BinaryField(null=True, blank=True, editable=False)
+    embedding_hash = models.CharField(max_length=40, blank=True, editable=False)
+    # Name, email and every text, folded for search (lower case, no accents, no hyphens), so
+    # "pretraining" finds "Pre-training" and "zoe" finds "Zoë" (intake/search.py).
+    search_text = models.TextField(blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["episode", "status"])]
+        indexes = [
+            # The inbox's order (newest first), so any page, the neighbours of a submission and
+            # the counts are walks of an index, not of 10,000 rows and their texts and vectors;
+            # the second also serves every filter by status (it replaced an (episode, status) one).
+            models.Index(fields=["episode", "created_at", "id"], name="submission_inbox_order"),
+            models.Index(
+                fields=["episode", "status", "created_at", "id"], name="submission_inbox_status"
+            ),
+            # The episode list's "transcribing" and "failed" counts and the inbox's filter.
+            models.Index(
+                fields=["episode", "transcription_state"], name="submission_transcription"
+            ),
+            # The live inbox asks every few seconds what changed since its last poll.
+            models.Index(fields=["episode", "updated_at"], name="submission_changed"),
+        ]
         constraints = [
             # Merged and pointing at its primary, or neither: never one without the other.
             models.CheckConstraint(
@@ -86,6 +115,16 @@ class Submission(models.Model):
     def __str__(self) -> str:
         who = self.name or "Anonymous"
         return f"{self.get_kind_display()} from {who} ({self.episode.slug})"
+
+    def save(self, *args, **kwargs):
+        # Kept in step here rather than in each service: every save of a searched field
+        # refolds it, so the search can never miss a correction.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or set(update_fields) & set(SEARCHED_FIELDS):
+            self.search_text = search_fold(" ".join(getattr(self, f) for f in SEARCHED_FIELDS))
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def best_text(self) -> str:
@@ -141,6 +180,60 @@ class Submission(models.Model):
     def can_retry_transcription(self) -> bool:
         """A host may ask for another run once a run has finished or failed, never mid-run."""
         return bool(self.audio) and self.transcription_state in RETRYABLE_TRANSCRIPTION_STATES
+
+
+class SubmissionEvent(models.Model):
+    """The audit trail: who changed what on a submission, from what, to what, and when."""
+
+    class Action(models.TextChoices):
+        RECEIVED = "received", "Received"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+        REOPENED = "reopened", "Moved back to new"
+        TAGGED = "tagged", "Tagged"
+        CORRECTED = "corrected", "Corrected"
+        NOTED = "noted", "Notes changed"
+        MERGED = "merged", "Merged"
+        UNMERGED = "unmerged", "Unmerged"
+        TRANSCRIBED = "transcribed", "Transcribed"
+        TRANSCRIPTION_FAILED = "transcription_failed", "Transcription failed"
+        TRANSCRIPTION_RETRIED = "transcription_retried", "Transcription queued again"
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    # Null: the listener, the worker or a script (no logged-in host).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=24, choices=Action.choices)
+    from_value = models.TextField(blank=True)
+    to_value = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["submission", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.submission_id} {self.get_action_display()}"
+
+
+class SubmissionSimilarity(models.Model):
+    """One of a submission's most similar questions in its episode (a merge candidate), found
+    by the worker from stored vectors; both directions are stored, so a page reads one row set."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="similar")
+    other = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "other"], name="similarity_once"),
+            models.CheckConstraint(condition=~Q(other=F("submission")), name="similarity_not_self"),
+        ]
+        indexes = [models.Index(fields=["submission", "-score"])]
+
+    def __str__(self) -> str:
+        return f"#{self.submission_id} ~ #{self.other_id} ({self.score:.2f})"
 
 
 S, TS = Submission.Status, Submission.TranscriptionState

@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 
 QUEUE_NAME = "transcription"
 TRANSCRIBE_TASK = "intake.tasks.transcribe_submission"
-SUGGEST_TOPIC_TASK = "intake.tasks.suggest_topic"
+ANALYSE_TASK = "intake.tasks.submission_analyse"
+RANK_TASK = "intake.tasks.episode_rank"
 _LIVE_STATUSES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 # How late an idle worker's heartbeat may be (a slow Redis, a sweep that takes a while).
 HEARTBEAT_GRACE_SECONDS = 30
@@ -165,3 +166,119 @@ def discard(*, submission_id: int, connection: Redis) -> None:
         return
     StartedJobRegistry(queue=Queue(job.origin, connection=connection)).remove_executions(job)
     job.delete()
+
+
+# --- Re-ranking an episode's suggested topics: one job per episode at a time ----------------
+#
+# Each topic edit asks for a re-rank; a burst of edits must not queue a burst of whole-episode
+# jobs, and the last edit must win. A small state per episode in Redis, changed atomically:
+#
+#   (none) --request--> queued --job starts--> running --request--> again
+#     ^                   |  request: nothing      |                  |
+#     +---job done--------+------------------------+    <--job loops--+
+#
+# A request while a job is queued does nothing (that job reads the topics when it starts); a
+# request while one runs marks it to run once more when it ends. Requests come after the
+# change is committed, and the job reads the topics after it has moved to "running", so no
+# change is ever missed. The state expires, so a worker killed mid-job cannot block re-ranking
+# for good; the worker's sweep queues episodes still marked stale after that (intake.worker).
+
+RANK_STATE_SECONDS = 3600
+RANK_JOB_TIMEOUT = 1800
+_RANK_STATES = ("queued", "running", "again")
+
+_RANK_REQUEST = """
+local state = redis.call('GET', KEYS[1])
+if not state then
+  redis.call('SET', KEYS[1], 'queued', 'EX', ARGV[1])
+  return 1
+end
+if state == 'running' then
+  redis.call('SET', KEYS[1], 'again', 'EX', ARGV[1])
+end
+return 0
+"""
+# ARGV[2]: "start" (queued -> running) or "end" (again -> running and 1; running -> gone, 0).
+_RANK_STEP = """
+local state = redis.call('GET', KEYS[1])
+if ARGV[2] == 'start' then
+  redis.call('SET', KEYS[1], 'running', 'EX', ARGV[1])
+  return 1
+end
+if state == 'again' then
+  redis.call('SET', KEYS[1], 'running', 'EX', ARGV[1])
+  return 1
+end
+redis.call('DEL', KEYS[1])
+return 0
+"""
+
+
+def rank_job_id(*, episode_id: int) -> str:
+    return f"rank-episode-{episode_id}"
+
+
+def _rank_key(episode_id: int) -> str:
+    return f"mailbag:{rank_job_id(episode_id=episode_id)}:state"
+
+
+def rank_state(*, episode_id: int) -> str | None:
+    """The episode's re-ranking state: queued, running, again, or None (no job)."""
+    state = get_queue().connection.get(_rank_key(episode_id))
+    return state.decode() if state else None
+
+
+def rank_request(*, episode_id: int) -> bool:
+    """Make sure the episode is re-ranked after now; True when a job was queued for it.
+
+    Call once the change is committed (rank_request_on_commit).
+    """
+    rq_queue = get_queue()
+    connection = rq_queue.connection
+    key = _rank_key(episode_id)
+    if not connection.eval(_RANK_REQUEST, 1, key, RANK_STATE_SECONDS):
+        return False
+    try:
+        rq_queue.enqueue(
+            RANK_TASK,
+            episode_id,
+            job_id=rank_job_id(episode_id=episode_id),
+            job_timeout=RANK_JOB_TIMEOUT,
+            result_ttl=600,
+            failure_ttl=7 * 24 * 3600,
+            description=f"Suggested topics ranked again for episode {episode_id}",
+        )
+    except Exception:
+        connection.delete(key)  # let the next request (or the sweep) try again
+        raise
+    return True
+
+
+def rank_request_on_commit(*, episode_id: int) -> None:
+    """rank_request once the surrounding transaction commits; a Redis outage is logged (the
+    episode stays marked stale, and the worker's sweep asks again)."""
+
+    def push() -> None:
+        try:
+            rank_request(episode_id=episode_id)
+        except Exception:
+            logger.exception("Could not queue re-ranking of episode %s", episode_id)
+
+    transaction.on_commit(push)
+
+
+def rank_started(*, episode_id: int) -> None:
+    """The job begins: from here on it reads the topics, so requests mark it to run again."""
+    get_queue().connection.eval(_RANK_STEP, 1, _rank_key(episode_id), RANK_STATE_SECONDS, "start")
+
+
+def rank_ended(*, episode_id: int) -> bool:
+    """The job has written its ranks: True when a request came meanwhile (run once more,
+    still marked running), False when it is done (the state is cleared)."""
+    key = _rank_key(episode_id)
+    return bool(get_queue().connection.eval(_RANK_STEP, 1, key, RANK_STATE_SECONDS, "end"))
+
+
+def rank_abandon(*, episode_id: int) -> None:
+    """The job failed: forget its state, so the next request queues a fresh job."""
+    get_queue().connection.delete(_rank_key(episode_id))

@@ -3,10 +3,10 @@
 from django.dispatch import receiver
 
 from episodes.signals import topics_changed
-from intake.services.suggestions import episode_suggest_topics
+from intake.services.analysis import episode_rank_later
 
 
 @receiver(topics_changed, dispatch_uid="intake-rank-suggested-topics-again")
 def suggested_topics_rank_again(sender, *, episode, **kwargs) -> None:
-    # Synchronous for now: the host's edit returns once every question has its new suggestion.
-    episode_suggest_topics(episode=episode)
+    # In the worker, one job per episode at a time; the pages say "re-ranking" until it is done.
+    episode_rank_later(episode=episode)

@@ -1,10 +1,19 @@
-from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from episodes.matching.similarity import question_similarities
 from episodes.models import Episode, Topic
-from intake.models import Submission
+from intake.models import Submission, SubmissionEvent, SubmissionSimilarity
+from intake.search import search_words
 
 
 def episode_list_open(*, now=None) -> QuerySet[Episode]:
@@ -18,32 +27,63 @@ def episode_list_open(*, now=None) -> QuerySet[Episode]:
 # --- Host dashboard reads ------------------------------------------------------------------
 
 _TRANSCRIBING = (Submission.TranscriptionState.PENDING, Submission.TranscriptionState.RUNNING)
+# Columns no dashboard list shows, left out of its queries: the stored vector (1.5 KB a row),
+# the folded search text and the transcript's timed lines.
+_HEAVY_FIELDS = ("embedding", "search_text", "transcript_segments")
+
+
+def episodes_for_host(*, user) -> QuerySet[Episode]:
+    """The episodes `user` may open in the dashboard: those they host (being staff is not
+    enough: hosts of different shows share one install); a superuser may open every one."""
+    if not user.is_authenticated:
+        return Episode.objects.none()
+    if user.is_superuser:
+        return Episode.objects.all()
+    return Episode.objects.filter(hosts=user)
 
 
 def episode_get_for_host(*, user, slug: str) -> Episode | None:
-    """The episode if `user` hosts it; None otherwise, so views answer 404 and leak nothing."""
-    if not user.is_authenticated:
-        return None
-    return Episode.objects.filter(slug=slug, hosts=user).first()
+    """The episode if `user` may open it (episodes_for_host); None otherwise, so views answer
+    404 and leak nothing."""
+    return episodes_for_host(user=user).filter(slug=slug).first()
+
+
+def _count_of(rows: QuerySet) -> Coalesce:
+    """COUNT(*) of `rows` (filtered on an OuterRef) as a correlated subquery, 0 for none."""
+    # COUNT(*) as a plain function, not an aggregate: no GROUP BY, one row per outer row.
+    count = Func(template="COUNT(*)", output_field=IntegerField())
+    return Coalesce(Subquery(rows.order_by().annotate(n=count).values("n")), 0)
+
+
+def episode_topics_with_counts(*, episode: Episode) -> QuerySet[Topic]:
+    """The episode's topics in order, each with how many submissions are tagged with it and
+    for how many it is the suggestion: two subqueries per topic, not tags x suggestions."""
+    tags = Submission.topics.through.objects
+    return episode.topics.annotate(
+        tagged_count=_count_of(tags.filter(topic_id=OuterRef("pk"))),
+        suggested_count=_count_of(Submission.objects.filter(suggested_topic_id=OuterRef("pk"))),
+    ).order_by("position", "id")
 
 
 def episode_list_for_host(*, user) -> QuerySet[Episode]:
-    """The user's episodes, newest recording first, with the counts the dashboard shows."""
+    """The user's episodes, newest recording first, with the counts the dashboard shows.
 
-    def counted(**conditions) -> Count:
-        return Count("submissions", filter=Q(**conditions), distinct=True)
+    Each count is its own small subquery (answered from the (episode, status, ...) index):
+    joining submissions and topics into one GROUP BY multiplied them, 10,000 x topics rows.
+    """
+
+    def counted(**conditions) -> Coalesce:
+        return _count_of(Submission.objects.filter(episode=OuterRef("pk"), **conditions))
 
     return (
-        Episode.objects.filter(hosts=user)
+        episodes_for_host(user=user)
         .annotate(
-            submission_count=Count("submissions", distinct=True),
-            new_count=counted(submissions__status=Submission.Status.NEW),
-            approved_count=counted(submissions__status=Submission.Status.APPROVED),
-            transcribing_count=counted(submissions__transcription_state__in=_TRANSCRIBING),
-            failed_count=counted(
-                submissions__transcription_state=Submission.TranscriptionState.FAILED
-            ),
-            topic_count=Count("topics", distinct=True),
+            submission_count=counted(),
+            new_count=counted(status=Submission.Status.NEW),
+            approved_count=counted(status=Submission.Status.APPROVED),
+            transcribing_count=counted(transcription_state__in=_TRANSCRIBING),
+            failed_count=counted(transcription_state=Submission.TranscriptionState.FAILED),
+            topic_count=_count_of(Topic.objects.filter(episode=OuterRef("pk"))),
         )
         .order_by("-recording_at")
     )
@@ -75,15 +115,19 @@ def submission_list_for_host(
 ) -> QuerySet[Submission]:
     """An episode's submissions for the moderation list, newest first, filtered.
 
-    `query` matches every word against name, email, typed text and both transcripts.
-    Related rows the list shows are fetched up front: a fixed number of queries per page.
+    `query` matches every word against name, email, typed text and both transcripts, whatever
+    the case, accents or hyphens (intake/search.py).
+    Related rows the list shows are fetched up front: a fixed number of queries per page; the
+    columns it never shows (vectors, search text, timed transcript lines) are left behind.
     """
+    light = Submission.objects.defer(*_HEAVY_FIELDS)
     submissions = (
         Submission.objects.filter(episode=episode)
         .select_related("suggested_topic", "merged_into")
+        .defer(*_HEAVY_FIELDS, *(f"merged_into__{name}" for name in _HEAVY_FIELDS))
         .prefetch_related(
             "topics",
-            Prefetch("merged", queryset=Submission.objects.order_by("created_at", "id")),
+            Prefetch("merged", queryset=light.order_by("created_at", "id")),
         )
         .order_by("-created_at", "-id")
     )
@@ -97,33 +141,59 @@ def submission_list_for_host(
         submissions = submissions.filter(topics__isnull=True)
     if transcription_state:
         submissions = submissions.filter(transcription_state=transcription_state)
-    for word in (query or "").split():
-        submissions = submissions.filter(
-            Q(name__icontains=word)
-            | Q(email__icontains=word)
-            | Q(text__icontains=word)
-            | Q(transcript__icontains=word)
-            | Q(transcript_edited__icontains=word)
-        )
+    for word in search_words(query or ""):
+        submissions = submissions.filter(search_text__contains=word)
     return submissions
 
 
 def submission_get_for_host(*, episode: Episode, pk: int) -> Submission | None:
     return (
         Submission.objects.select_related("episode", "suggested_topic", "merged_into")
+        .defer("embedding", *(f"merged_into__{name}" for name in _HEAVY_FIELDS))
         .filter(episode=episode, pk=pk)
         .first()
     )
 
 
-def submission_merge_candidates(*, submission: Submission) -> QuerySet[Submission]:
-    """Submissions this one could be folded into: same episode, not itself, not merged."""
+def submission_merge_target(*, submission: Submission, pk: int) -> Submission | None:
+    """The submission `pk` of the same episode (any status: the form says why it cannot take
+    a merge), or None."""
     return (
-        Submission.objects.filter(episode_id=submission.episode_id)
-        .exclude(pk=submission.pk)
-        .exclude(status=Submission.Status.MERGED)
-        .order_by("-created_at", "-id")
+        Submission.objects.filter(episode_id=submission.episode_id, pk=pk)
+        .defer(*_HEAVY_FIELDS)
+        .first()
     )
+
+
+def submission_search(
+    *, episode: Episode, query: str, exclude_pk: int | None = None, limit: int = 10
+) -> list[Submission]:
+    """Unmerged submissions of the episode matching `query`, newest first, at most `limit`.
+
+    Every word must appear in the folded search text (case, accents and hyphens ignored);
+    "#123" or "123" also finds submission 123 itself, first. For picking a merge target.
+    """
+    words = search_words(query)
+    if not words:
+        return []
+    rows = (
+        Submission.objects.filter(episode=episode)
+        .exclude(status=Submission.Status.MERGED)
+        .defer(*_HEAVY_FIELDS)
+    )
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    by_id = None
+    number = query.strip().lstrip("#").strip()
+    if number.isdigit() and len(number) < 19:
+        by_id = rows.filter(pk=int(number)).first()
+    matching = rows
+    for word in words:
+        matching = matching.filter(search_text__contains=word)
+    if by_id is not None:
+        matching = matching.exclude(pk=by_id.pk)
+    found = list(matching.order_by("-created_at", "-id")[: limit - (by_id is not None)])
+    return ([by_id] if by_id is not None else []) + found
 
 
 def submission_neighbours(*, submission: Submission) -> tuple[int | None, int | None]:
@@ -150,6 +220,46 @@ def submission_neighbours(*, submission: Submission) -> tuple[int | None, int | 
     return newer, older
 
 
+# --- Triage and live updates ----------------------------------------------------------------
+
+
+def submission_next_undecided(*, submission: Submission) -> int | None:
+    """Id of the next submission still to decide (status new) after this one in the inbox's
+    order (newest first, so: the newest undecided one older than it); None when none is left."""
+    return (
+        Submission.objects.filter(episode_id=submission.episode_id, status=Submission.Status.NEW)
+        .filter(
+            Q(created_at__lt=submission.created_at)
+            | Q(created_at=submission.created_at, id__lt=submission.pk)
+        )
+        .order_by("-created_at", "-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+
+
+def submission_events(*, submission: Submission, limit: int = 50) -> list[SubmissionEvent]:
+    """The submission's audit trail, newest first, with who did it: one query."""
+    return list(
+        SubmissionEvent.objects.filter(submission=submission)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def submission_changed_since(*, episode: Episode, since, limit: int) -> list[Submission]:
+    """The episode's submissions created or changed at or after `since`, most recently changed
+    first, at most `limit`, with what an inbox row shows (the list's own query, so a fixed
+    number of queries)."""
+    rows = submission_list_for_host(episode=episode).filter(updated_at__gte=since)
+    return list(rows.order_by("-updated_at", "-id")[:limit])
+
+
+def submission_count_since(*, episode: Episode, since) -> int:
+    """How many of the episode's submissions arrived at or after `since`."""
+    return Submission.objects.filter(episode=episode, created_at__gte=since).count()
+
+
 # --- Duplicates -------------------------------------------------------------------------------
 
 
@@ -162,35 +272,20 @@ def submission_match_text(submission: Submission) -> str:
     return best
 
 
-def _comparable(*, episode_id: int) -> list[tuple[Submission, str]]:
-    """Unmerged submissions of the episode that say something, with their text."""
-    rows = (
-        Submission.objects.filter(episode_id=episode_id)
-        .exclude(status=Submission.Status.MERGED)
-        .order_by("created_at", "id")
-    )
-    pairs = [(submission, submission_match_text(submission)) for submission in rows]
-    return [(submission, text) for submission, text in pairs if text]
-
-
 def submission_similar(*, submission: Submission, limit: int = 5) -> list[tuple[Submission, float]]:
-    """Other unmerged submissions of its episode that ask the same thing, most similar first."""
-    text = submission_match_text(submission)
-    if not text:
-        return []
-    others = [
-        (other, other_text)
-        for other, other_text in _comparable(episode_id=submission.episode_id)
-        if other.pk != submission.pk
-    ]
-    scores = question_similarities(question=text, others=[other_text for _, other_text in others])
-    similar = [
-        (other, float(score))
-        for (other, _), score in zip(others, scores, strict=True)
-        if score >= settings.DUPLICATE_THRESHOLD
-    ]
-    similar.sort(key=lambda pair: (-pair[1], pair[0].created_at, pair[0].pk))
-    return similar[:limit]
+    """Other unmerged submissions of its episode that ask the same thing, most similar first.
+
+    Read from what the worker stored (SubmissionSimilarity): one indexed query, whatever the
+    size of the episode, and no model in the web process.
+    """
+    rows = (
+        SubmissionSimilarity.objects.filter(submission_id=submission.pk)
+        .exclude(other__status=Submission.Status.MERGED)
+        .select_related("other")
+        .defer(*(f"other__{name}" for name in _HEAVY_FIELDS))
+        .order_by("-score", "other__created_at", "other_id")[:limit]
+    )
+    return [(row.other, row.score) for row in rows]
 
 
 def submission_askers(*, submission: Submission) -> list[str]:

@@ -7,8 +7,8 @@ import logging
 
 from rq import get_current_job
 
-from intake.models import Submission
-from intake.services import suggestions, transcription
+from intake import notifications
+from intake.services import analysis, transcription
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +28,25 @@ def transcribe_submission(submission_id: int) -> str:
     return submission.transcription_state
 
 
+def submission_analyse(submission_id: int, force: bool = False) -> str:
+    """A submission's suggested topic, vector and similar questions (its words arrived or
+    changed)."""
+    return analysis.submission_analyse(submission_id=submission_id, force=force)
+
+
 def suggest_topic(submission_id: int) -> str:
-    """A typed question's topic, suggested in the worker where the model is warm."""
-    submission = Submission.objects.filter(pk=submission_id).first()
-    if submission is None:
-        return "gone"
-    topic = suggestions.submission_suggest_topic(submission=submission)
-    return topic.title if topic else "no topic"
+    """Jobs queued before submission_analyse existed (by dotted path) still run."""
+    return analysis.submission_analyse(submission_id=submission_id)
+
+
+def episode_rank(episode_id: int) -> str:
+    """Every suggested topic of the episode again, after its topics changed (one job per
+    episode at a time: intake.queue.rank_request)."""
+    runs = analysis.episode_rank(episode_id=episode_id)
+    return f"ranked {runs} time{'s' if runs != 1 else ''}"
+
+
+def submission_notify(submission_id: int) -> str:
+    """Email the hosts who asked to hear of each new submission (intake.notifications)."""
+    sent = notifications.submission_notify_hosts(submission_id=submission_id)
+    return f"{sent} email{'' if sent == 1 else 's'} sent"

@@ -16,13 +16,14 @@ from rq.exceptions import StopRequested
 from rq.worker import SimpleWorker, Worker
 
 from episodes.matching.embedding import text_embedder_warm
-from intake import services
+from intake import notifications, services
 from intake.queue import worker_process_gone
 from intake.transcription.engines import get_engine
 
 logger = logging.getLogger(__name__)
 
 SWEEP_LOCK = "transcription-sweep-lock"
+DIGEST_LOCK = "host-digest-lock"
 # `make run` waits for this line before it prints where to go (config/devstack.py).
 READY_MESSAGE = "ready for jobs"
 
@@ -56,6 +57,7 @@ class TranscriptionWorker(SimpleWorker):
                 raise
         self._warmed = True
         self._sweep()
+        self._send_digests()
         if first:
             logger.info("Worker %s: %s", self.name, READY_MESSAGE)
 
@@ -75,7 +77,7 @@ class TranscriptionWorker(SimpleWorker):
             return
         logger.info("Transcription model ready: %s %s", engine.name, engine.model)
         try:
-            # Topic suggestions run in this worker too (after each transcript).
+            # Topic suggestions and similar questions run in this worker too (never in web).
             text_embedder_warm()
         except StopRequested:
             raise
@@ -95,6 +97,22 @@ class TranscriptionWorker(SimpleWorker):
         except Exception:
             logger.exception("Could not tidy up dead workers' registrations")
 
+    def _send_digests(self) -> None:
+        """The hosts' hourly digests that are due (intake.notifications). One worker at a time;
+        the digests' own stamp stops a double send even without the lock."""
+        lock_seconds = max(settings.TRANSCRIPTION_SWEEP_SECONDS - 1, 1)
+        try:
+            if not cache.add(DIGEST_LOCK, self.name, timeout=lock_seconds):
+                return
+            try:
+                notifications.digests_send()
+            finally:
+                cache.delete(DIGEST_LOCK)
+        except StopRequested:
+            raise
+        except Exception:
+            logger.exception("Sending hourly digests failed; will try again next interval")
+
     def _sweep(self) -> None:
         # Workers sharing a Redis never sweep at the same moment (they could queue one
         # submission twice); the lock expires on its own if a worker dies holding it.
@@ -104,6 +122,8 @@ class TranscriptionWorker(SimpleWorker):
                 return
             try:
                 services.transcription_sweep()
+                # Episodes whose re-ranking job Redis lost (or never got) are queued again.
+                services.suggestions_sweep()
             finally:
                 cache.delete(SWEEP_LOCK)
         except StopRequested:

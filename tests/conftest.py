@@ -1,5 +1,6 @@
 """Shared fixtures: personas for host views, the real Redis queue and worker."""
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import django_rq
@@ -61,6 +62,23 @@ def run_worker(transcription_queue):
         )
 
     return run
+
+
+@pytest.fixture
+def rank_in_worker(run_worker, django_capture_on_commit_callbacks):
+    """`with rank_in_worker(episode): <a topic change>`: what follows a host's edit. The
+    change's jobs are queued once it commits and the worker runs them (re-ranking never
+    happens in the request); afterwards the episode is no longer marked stale."""
+
+    @contextmanager
+    def ranked(episode):
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+        run_worker()
+        episode.refresh_from_db(fields=["suggestions_stale_since"])
+        assert episode.suggestions_stale_since is None
+
+    return ranked
 
 
 @pytest.fixture

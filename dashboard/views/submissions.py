@@ -9,19 +9,24 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from dashboard.access import host_episode_or_404, host_submission_or_404
 from dashboard.forms import (
+    DeclineForm,
+    SubmissionBulkForm,
     SubmissionFilterForm,
     SubmissionMergeForm,
+    SubmissionNotesForm,
     SubmissionTagForm,
     TranscriptCorrectionForm,
 )
+from dashboard.history import history_rows
+from dashboard.paging import IdPaginator
 from episodes.formatting import duration_label
 from intake import selectors, services
 from intake.models import Submission
@@ -38,6 +43,9 @@ STATUS_TABS = [
 APPROVED = "Approved the {noun} from {who}."
 DECLINED = "Declined the {noun} from {who}."
 REOPENED = "Moved the {noun} from {who} back to new."
+NOTHING_LEFT = " Nothing left to decide after it."
+# How often the open pages ask for what changed (static/dashboard/live.js).
+LIVE_POLL_MS = 4_000
 
 
 def _redirect_back(request, fallback: str):
@@ -59,6 +67,33 @@ def _detail_url(submission: Submission) -> str:
 
 def _who(submission: Submission) -> str:
     return submission.name or "an anonymous listener"
+
+
+def _list_url(episode) -> str:
+    return reverse("dashboard:submission_list", kwargs={"slug": episode.slug})
+
+
+def stays_after_decision(user) -> bool:
+    """The host's own setting: stay on a submission after approving or declining it."""
+    profile = getattr(user, "host_profile", None)
+    return bool(profile and profile.stay_after_decision)
+
+
+def live_inbox(
+    *, episode, filters_active: bool, status: str | None, page_number: int, page_query: str
+) -> dict:
+    """What static/dashboard/live.js needs on the inbox: where to ask, from when, and whether
+    new submissions may be put at the top (only on the first page of everything or of the new
+    ones). Anywhere else it offers to show them: on the first page of the same list when only
+    the page is in the way, else on the whole inbox (the filters may not match them)."""
+    unfiltered = not filters_active and status in (None, "", Submission.Status.NEW)
+    return {
+        "url": reverse("dashboard:inbox_updates", kwargs={"slug": episode.slug}),
+        "since": timezone.now().isoformat(),
+        "insert": page_number == 1 and unfiltered,
+        "show_url": ("?" + page_query) if unfiltered else _list_url(episode),
+        "poll_ms": LIVE_POLL_MS,
+    }
 
 
 def transcript_segments(submission: Submission) -> list[dict]:
@@ -83,7 +118,8 @@ def submission_list(request, slug: str):
     filters = SubmissionFilterForm(request.GET, episode=episode)
     selected = filters.selector_filters()
     submissions = selectors.submission_list_for_host(episode=episode, **selected)
-    page = Paginator(submissions, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Late pages stay fast at 10,000 submissions (ids from the index first: dashboard/paging.py).
+    page = IdPaginator(submissions, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.submission_status_counts(episode=episode)
     # Tabs switch status but keep the other filters.
     others = {k: v for k, v in request.GET.items() if k not in ("status", "page") and v}
@@ -98,6 +134,7 @@ def submission_list(request, slug: str):
         for value, label in STATUS_TABS
     ]
     page_query = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
+    filters_active = filters.active()
     return render(
         request,
         "dashboard/submission_list.html",
@@ -105,11 +142,19 @@ def submission_list(request, slug: str):
             "episode": episode,
             "nav": "submissions",
             "filters": filters,
-            "filters_active": filters.active(),
+            "filters_active": filters_active,
             "tabs": tabs,
             "page": page,
             "page_query": page_query,
             "here": request.get_full_path(),
+            "bulk_form": SubmissionBulkForm(topics=filters.topics, auto_id="bulk_%s"),
+            "live": live_inbox(
+                episode=episode,
+                filters_active=filters_active,
+                status=selected["status"],
+                page_number=page.number,
+                page_query=page_query,
+            ),
         },
     )
 
@@ -144,6 +189,8 @@ def submission_detail(request, slug: str, pk: int):
             ],
             # The host starts from what they read now: their correction or the original words.
             "correction_form": TranscriptCorrectionForm(initial={"text": submission.best_text}),
+            # Stored by the worker (intake.services.similarity); "pending" until it has read
+            # this submission's words.
             "similar": [
                 {
                     "submission": other,
@@ -152,12 +199,29 @@ def submission_detail(request, slug: str, pk: int):
                 }
                 for other, score in similar
             ],
+            "similar_pending": not is_merged
+            and not submission.embedding_hash
+            and bool(submission.best_text.strip()),
             "askers": selectors.submission_askers(submission=submission),
             "merged_here": submission.merged.order_by("created_at", "id"),
             "merge_form": None if is_merged else SubmissionMergeForm(submission=submission),
             "newer": newer,
             "older": older,
             "can_retry": submission.can_retry_transcription,
+            # Triage
+            "can_accept_topic": bool(
+                submission.suggested_topic_id
+                and submission.suggested_topic_id not in tagged
+                and not is_merged
+            ),
+            "decline_form": DeclineForm(),
+            "notes_form": SubmissionNotesForm(initial={"host_notes": submission.host_notes}),
+            "stays_after_decision": stays_after_decision(request.user),
+            "history": history_rows(selectors.submission_events(submission=submission)),
+            "live_state_url": reverse(
+                "dashboard:submission_state", kwargs={"slug": episode.slug, "pk": submission.pk}
+            ),
+            "live_poll_ms": LIVE_POLL_MS,
         },
     )
 
@@ -165,33 +229,60 @@ def submission_detail(request, slug: str, pk: int):
 # --- Decisions (POST only) -----------------------------------------------------------------
 
 
-def _status_action(request, slug: str, pk: int, *, service, done: str):
+def _status_action(
+    request, slug: str, pk: int, *, service, done: str, move_on: bool = False, **arguments
+):
+    """Run a status service for the host. With `move_on` (approve, decline) and no `next` (the
+    detail page, not the list), go on to the next undecided submission, or back to the inbox
+    when none is left, unless the host's setting says to stay."""
     episode = host_episode_or_404(request, slug)
     submission = host_submission_or_404(episode, pk)
     was_on_sheet = runsheet_selectors.submission_on_sheet(submission=submission)
     try:
-        service(submission=submission)
+        service(submission=submission, actor=request.user, **arguments)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        noun = submission.get_kind_display().lower()
-        done = done.format(noun=noun, who=_who(submission))
-        if was_on_sheet and not runsheet_selectors.submission_on_sheet(submission=submission):
-            done += " It is no longer on the run-sheet."
+        return _redirect_back(request, _detail_url(submission))
+    noun = submission.get_kind_display().lower()
+    done = done.format(noun=noun, who=_who(submission))
+    if was_on_sheet and not runsheet_selectors.submission_on_sheet(submission=submission):
+        done += " It is no longer on the run-sheet."
+    if move_on and not request.POST.get("next") and not stays_after_decision(request.user):
+        following = selectors.submission_next_undecided(submission=submission)
+        if following is None:
+            messages.success(request, done + NOTHING_LEFT)
+            return redirect(_list_url(episode))
         messages.success(request, done)
+        return redirect(
+            reverse("dashboard:submission_detail", kwargs={"slug": episode.slug, "pk": following})
+        )
+    messages.success(request, done)
     return _redirect_back(request, _detail_url(submission))
 
 
 @login_required
 @require_POST
 def submission_approve(request, slug: str, pk: int):
-    return _status_action(request, slug, pk, service=services.submission_approve, done=APPROVED)
+    return _status_action(
+        request, slug, pk, service=services.submission_approve, done=APPROVED, move_on=True
+    )
 
 
 @login_required
 @require_POST
 def submission_decline(request, slug: str, pk: int):
-    return _status_action(request, slug, pk, service=services.submission_decline, done=DECLINED)
+    form = DeclineForm(request.POST)
+    # A reason too long to keep is refused by the service, with its message.
+    reason = form.cleaned_data["reason"] if form.is_valid() else request.POST.get("reason", "")
+    return _status_action(
+        request,
+        slug,
+        pk,
+        service=services.submission_decline,
+        done=DECLINED,
+        move_on=True,
+        reason=reason,
+    )
 
 
 @login_required
@@ -211,7 +302,7 @@ def submission_transcript(request, slug: str, pk: int):
         return redirect(_detail_url(submission))
     try:
         services.submission_transcript_correct(
-            submission=submission, text=form.cleaned_data["text"]
+            submission=submission, text=form.cleaned_data["text"], actor=request.user
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -234,7 +325,7 @@ def submission_tag(request, slug: str, pk: int):
         return redirect(_detail_url(submission))
     topics = list(form.cleaned_data["topics"])
     try:
-        services.submission_tag(submission=submission, topics=topics)
+        services.submission_tag(submission=submission, topics=topics, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -255,7 +346,7 @@ def submission_merge(request, slug: str, pk: int):
         return _redirect_back(request, _detail_url(duplicate))
     primary = form.cleaned_data["primary"]
     try:
-        services.submission_merge(duplicate=duplicate, primary=primary)
+        services.submission_merge(duplicate=duplicate, primary=primary, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _redirect_back(request, _detail_url(duplicate))
@@ -273,9 +364,11 @@ def submission_retry(request, slug: str, pk: int):
     episode = host_episode_or_404(request, slug)
     submission = host_submission_or_404(episode, pk)
     try:
-        services.transcription_retry(submission=submission)
+        services.transcription_retry(submission=submission, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Transcription queued again; reload in a moment to see it.")
+        messages.success(
+            request, "Transcription queued again; the transcript appears here when it is ready."
+        )
     return redirect(_detail_url(submission) + "#transcription")

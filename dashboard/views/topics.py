@@ -7,15 +7,15 @@ POST-only and redirect with a message; the services enforce the rules.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.access import host_episode_or_404, host_topic_or_404
-from dashboard.forms import EssayImportForm, TopicForm, TopicMoveForm
+from dashboard.forms import EssayImportConfirmForm, EssayImportForm, TopicForm, TopicMoveForm
 from episodes import services
 from episodes.models import Episode
+from intake.selectors import episode_topics_with_counts
 
 TITLE_ERROR_CODES = {"blank_title", "long_title", "duplicate_title"}
 
@@ -31,10 +31,7 @@ def _report_key(episode: Episode) -> str:
 
 
 def _topic_list_page(request, episode: Episode, *, add_form: TopicForm | None = None):
-    topics = episode.topics.annotate(
-        tagged_count=Count("submissions", distinct=True),
-        suggested_count=Count("suggested_for", distinct=True),
-    ).order_by("position", "id")
+    topics = episode_topics_with_counts(episode=episode)
     return render(
         request,
         "dashboard/topic_list.html",
@@ -156,28 +153,24 @@ def _report_entry(value) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def essay_import(request, slug: str):
+    """Two steps: the essay first gives a preview of what importing it would change (nothing
+    is written), then the host confirms. The confirmation carries the preview's fingerprint:
+    if the topics changed in between, nothing is imported and the new preview is shown."""
     episode = host_episode_or_404(request, slug)
+    if request.method == "POST" and "confirm" in request.POST:
+        return _essay_import_confirmed(request, episode)
     if request.method == "POST":
         form = EssayImportForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                result = services.essay_import(
-                    episode=episode,
-                    markdown=form.cleaned_data["essay"],
+                return _essay_preview(
+                    request,
+                    episode,
+                    essay=form.cleaned_data["essay"],
                     heading_level=form.cleaned_data["heading_level"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)
-            else:
-                report = {
-                    name: _report_entry(getattr(result, name))
-                    for name in ("created", "updated", "unchanged", "removed_kept")
-                }
-                report["removed_deleted"] = _report_entry(result.removed_deleted)
-                # Shown once on the topic list, after the redirect.
-                request.session[_report_key(episode)] = report
-                messages.success(request, "Imported the essay; the report is below.")
-                return redirect(f"{_topics_url(episode)}#import-report")
     else:
         form = EssayImportForm()
     return render(
@@ -185,3 +178,73 @@ def essay_import(request, slug: str):
         "dashboard/essay_import.html",
         {"episode": episode, "nav": "topics", "form": form},
     )
+
+
+def _essay_preview(
+    request, episode: Episode, *, essay: str, heading_level: int, overwrite: bool = False
+):
+    """The dry run's page; raises ValidationError when the essay cannot be imported."""
+    preview = services.essay_import(
+        episode=episode, markdown=essay, heading_level=heading_level, dry_run=True
+    )
+    confirm = EssayImportConfirmForm(
+        initial={
+            "essay": essay,
+            "heading_level": heading_level,
+            "fingerprint": preview.fingerprint,
+            "overwrite_edited_summaries": overwrite,
+        }
+    )
+    return render(
+        request,
+        "dashboard/essay_import_preview.html",
+        {
+            "episode": episode,
+            "nav": "topics",
+            "preview": preview,
+            "edited_differ": [d for d in preview.summaries_differ if d.edited],
+            "confirm_form": confirm,
+        },
+    )
+
+
+def _essay_import_confirmed(request, episode: Episode):
+    form = EssayImportConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The preview was incomplete; paste or upload the essay again.")
+        return redirect("dashboard:essay_import", slug=episode.slug)
+    data = form.cleaned_data
+    try:
+        result = services.essay_import(
+            episode=episode,
+            markdown=data["essay"],
+            heading_level=data["heading_level"],
+            overwrite_edited_summaries=data["overwrite_edited_summaries"],
+            expected_fingerprint=data["fingerprint"],
+        )
+    except ValidationError as error:
+        if getattr(error, "code", None) != "stale_preview":
+            messages.error(request, " ".join(error.messages))
+            return redirect("dashboard:essay_import", slug=episode.slug)
+        messages.warning(request, " ".join(error.messages))
+        try:
+            return _essay_preview(
+                request,
+                episode,
+                essay=data["essay"],
+                heading_level=data["heading_level"],
+                overwrite=data["overwrite_edited_summaries"],
+            )
+        except ValidationError as again:
+            messages.error(request, " ".join(again.messages))
+            return redirect("dashboard:essay_import", slug=episode.slug)
+    report = {
+        name: _report_entry(getattr(result, name))
+        for name in ("created", "updated", "unchanged", "removed_kept")
+    }
+    report["removed_deleted"] = _report_entry(result.removed_deleted)
+    report["summaries_kept"] = _report_entry([d.topic for d in result.summaries_kept])
+    # Shown once on the topic list, after the redirect.
+    request.session[_report_key(episode)] = report
+    messages.success(request, "Imported the essay; the report is below.")
+    return redirect(f"{_topics_url(episode)}#import-report")

@@ -66,10 +66,20 @@ def topic_rank(
 
 
 def topic_rank_many(
-    *, questions: Sequence[str], topics: Sequence["Topic"], method: Method = "hybrid"
+    *,
+    questions: Sequence[str],
+    topics: Sequence["Topic"],
+    method: Method = "hybrid",
+    question_vectors: np.ndarray | None = None,
 ) -> list[list[tuple["Topic", float]]]:
-    """`topic_rank` for many questions at once (one model call for all of them)."""
-    scores = topic_scores(questions=questions, topics=topics, method=method)
+    """`topic_rank` for many questions at once (one model call for all of them).
+
+    `question_vectors`, when given, are the questions' vectors as text_embed gives them for
+    their question_core (one row per question, stored by the worker): the model is not asked.
+    """
+    scores = topic_scores(
+        questions=questions, topics=topics, method=method, question_vectors=question_vectors
+    )
     rankings = []
     for row in scores:
         order = sorted(range(len(topics)), key=lambda i: (-row[i], i))
@@ -78,20 +88,28 @@ def topic_rank_many(
 
 
 def topic_scores(
-    *, questions: Sequence[str], topics: Sequence["Topic"], method: Method = "hybrid"
+    *,
+    questions: Sequence[str],
+    topics: Sequence["Topic"],
+    method: Method = "hybrid",
+    question_vectors: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Relevance in [0, 1], one row per question and one column per topic, in given order."""
+    """Relevance in [0, 1], one row per question and one column per topic, in given order.
+
+    `question_vectors`: see topic_rank_many."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
     if not topics or not questions:
         return np.zeros((len(questions), len(topics)))
+    if question_vectors is not None and len(question_vectors) != len(questions):
+        raise ValueError("question_vectors needs one row per question")
     index = _topic_index(tuple((t.title, t.summary or "", t.body or "") for t in topics))
     cores = [question_core(question) for question in questions]
     if method == "embedding":
-        return index.embedding_scores(cores)
+        return index.embedding_scores(cores, question_vectors)
     if method == "tfidf":
         return index.tfidf_scores(cores)
-    return EMBEDDING_WEIGHT * index.embedding_scores(cores) + (
+    return EMBEDDING_WEIGHT * index.embedding_scores(cores, question_vectors) + (
         1 - EMBEDDING_WEIGHT
     ) * index.tfidf_scores(cores)
 
@@ -103,15 +121,21 @@ class _TopicIndex:
     topic_count: int
     vectorizers: tuple[tuple["TfidfVectorizer", "sparse.csr_matrix"], ...]
 
-    def embedding_scores(self, questions: list[str]) -> np.ndarray:
-        return self._best_per_topic(self.embedding_passage_scores(questions))
+    def embedding_scores(
+        self, questions: list[str], vectors: np.ndarray | None = None
+    ) -> np.ndarray:
+        return self._best_per_topic(self.embedding_passage_scores(questions, vectors))
 
     def tfidf_scores(self, questions: list[str]) -> np.ndarray:
         return self._best_per_topic(self.tfidf_passage_scores(questions))
 
-    def embedding_passage_scores(self, questions: list[str]) -> np.ndarray:
+    def embedding_passage_scores(
+        self, questions: list[str], vectors: np.ndarray | None = None
+    ) -> np.ndarray:
         passage_vectors = text_embed(self.passages)
-        return np.clip(text_embed(questions) @ passage_vectors.T, 0.0, 1.0)
+        if vectors is None:
+            vectors = text_embed(questions)
+        return np.clip(vectors @ passage_vectors.T, 0.0, 1.0)
 
     def tfidf_passage_scores(self, questions: list[str]) -> np.ndarray:
         total = np.zeros((len(questions), len(self.passages)))

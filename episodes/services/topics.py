@@ -29,13 +29,16 @@ def topic_create(*, episode: Episode, title: str, summary: str = "", body: str =
             summary=summary.strip(),
             body=body.strip(),
             position=0 if last is None else last + 1,
+            # A summary written here is the host's own, like one rewritten in topic_update.
+            summary_edited=bool(summary.strip()),
         )
     topics_changed_notify(episode=episode)
     return topic
 
 
 def topic_update(*, topic: Topic, title: str, summary: str) -> Topic:
-    """Rename a topic or rewrite its summary; its essay text (body) stays."""
+    """Rename a topic or rewrite its summary; its essay text (body) stays. A rewritten summary
+    is marked as the host's (summary_edited), so re-importing the essay keeps it."""
     with transaction.atomic():
         title = _topic_title_clean(episode=topic.episode, title=title, topic=topic)
         summary = summary.strip()
@@ -47,6 +50,10 @@ def topic_update(*, topic: Topic, title: str, summary: str) -> Topic:
         if not changed:
             return topic
         topic.title, topic.summary = title, summary
+        if "summary" in changed:
+            # The host's words now: a re-import of the essay keeps them unless told otherwise.
+            topic.summary_edited = True
+            changed.append("summary_edited")
         topic.save(update_fields=changed)
     topics_changed_notify(episode=topic.episode)
     return topic

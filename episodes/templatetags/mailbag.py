@@ -42,6 +42,13 @@ def deadline(closes_at):
 
 
 @register.filter
+def local_time(moment):
+    """{{ episode.submissions_close_at|local_time }}: a <time> the listener's browser fills with
+    their own local time (static/intake/local-time.js)."""
+    return formatting.local_time_html(moment)
+
+
+@register.filter
 def intro_html(text):
     """{{ episode.intro|intro_html }}: the host's Markdown, sanitised."""
     return formatting.intro_html(text)

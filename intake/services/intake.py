@@ -10,8 +10,9 @@ from django.db import transaction
 from episodes.models import Episode
 from intake import notifications
 from intake.audio import AudioInfo, audio_probe
-from intake.models import Submission
-from intake.services.suggestions import submission_suggest_topic_later
+from intake.models import Submission, SubmissionEvent
+from intake.services.analysis import submission_analyse_later
+from intake.services.events import event_record
 from intake.services.transcription import transcription_enqueue
 from intake.submission_rules import submission_rule_errors
 
@@ -75,16 +76,15 @@ def submission_create(
                 submission.audio_format = audio_info.container
                 submission.transcription_state = Submission.TranscriptionState.PENDING
             submission.save()
+            event_record(submission=submission, action=SubmissionEvent.Action.RECEIVED)
             if audio is not None:
-                # The transcription job suggests a topic once it has the spoken words.
+                # The transcription job analyses the spoken words once it has them.
                 transcription_enqueue(submission=submission)
-            elif submission.text:
-                submission_suggest_topic_later(submission=submission)
-            submission_id = submission.pk
-            transaction.on_commit(
-                lambda: notifications.submission_notify_hosts(submission_id=submission_id),
-                robust=True,
-            )
+            if submission.text:
+                # Topic, vector and similar questions of the typed words, in the worker.
+                submission_analyse_later(submission=submission)
+            # Emails go from the worker, after the commit: never a slow mail server in here.
+            notifications.submission_notify_later(submission=submission)
     except BaseException:
         # No row without its file, and no file without its row.
         if stored_name:

@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from episodes.models import Episode
 from intake import queue
-from intake.models import Submission
-from intake.services.suggestions import submission_suggest_topic
+from intake.models import Submission, SubmissionEvent
+from intake.services.analysis import submission_analyse, submission_analyse_later
+from intake.services.events import event_record
 from intake.signals import submission_words_changed
 from intake.transcription.decode import decode_audio
 from intake.transcription.engines import get_engine
@@ -26,14 +27,18 @@ from intake.transcription.prompt import build_prompt, extract_names
 logger = logging.getLogger(__name__)
 
 TS = Submission.TranscriptionState
+Action = SubmissionEvent.Action
 
 
 class TranscriptionNotNeeded(Exception):
     """The job has nothing to do (already done, or no audio): not an error."""
 
 
-def _transcription_move(*, submission_id: int, to: str, **fields) -> Submission:
-    """Lock the row, check the transition against the stored state, and write it."""
+def _transcription_move(
+    *, submission_id: int, to: str, action: str | None = None, actor=None, **fields
+) -> Submission:
+    """Lock the row, check the transition against the stored state, and write it, with the
+    audit event `action` when given (to_value: the new state, or the reason of a failure)."""
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission_id)
         if not submission.can_transcription_become(to):
@@ -42,10 +47,20 @@ def _transcription_move(*, submission_id: int, to: str, **fields) -> Submission:
                 f"to {TS(to).label!r}.",
                 code="transcription_state",
             )
+        before = submission.transcription_state
         submission.transcription_state = to
         for name, value in fields.items():
             setattr(submission, name, value)
         submission.save(update_fields=["transcription_state", *fields, "updated_at"])
+        if action is not None:
+            failed = to == TS.FAILED
+            event_record(
+                submission=submission,
+                action=action,
+                actor=actor,
+                from_value=before,
+                to_value=fields.get("transcription_error", "") if failed else to,
+            )
     return submission
 
 
@@ -112,7 +127,10 @@ def transcription_run(*, submission_id: int, final_attempt: bool = True) -> Subm
         reason = getattr(exc, "reason", None) or str(exc) or exc.__class__.__name__
         logger.warning("Transcription of submission %s failed for good: %s", submission_id, reason)
         return _transcription_move(
-            submission_id=submission_id, to=TS.FAILED, transcription_error=reason
+            submission_id=submission_id,
+            to=TS.FAILED,
+            action=Action.TRANSCRIPTION_FAILED,
+            transcription_error=reason,
         )
     except Exception as exc:
         reason = f"{exc.__class__.__name__}: {exc}"
@@ -123,6 +141,7 @@ def transcription_run(*, submission_id: int, final_attempt: bool = True) -> Subm
             _transcription_move(
                 submission_id=submission_id,
                 to=TS.FAILED,
+                action=Action.TRANSCRIPTION_FAILED,
                 transcription_error=f"Failed after {submission.transcription_attempts} "
                 f"attempts. Last error: {reason}",
             )
@@ -137,6 +156,7 @@ def transcription_run(*, submission_id: int, final_attempt: bool = True) -> Subm
     submission = _transcription_move(
         submission_id=submission_id,
         to=TS.DONE,
+        action=Action.TRANSCRIBED,
         transcript=result.text,
         transcript_language=result.language,
         transcript_segments=result.segment_dicts(),
@@ -145,12 +165,19 @@ def transcription_run(*, submission_id: int, final_attempt: bool = True) -> Subm
         transcription_seconds=round(result.seconds, 3),
         transcription_error="",
     )
-    submission_suggest_topic(submission=submission)
+    # Already in the worker, with the model warm: topic, vector and similar questions now. The
+    # transcript is stored whatever happens here; a failure is tried again in its own job.
+    try:
+        submission_analyse(submission_id=submission_id)
+    except Exception:
+        logger.exception("Analysis of submission %s failed; queued again", submission_id)
+        submission_analyse_later(submission=submission)
+    submission.refresh_from_db(fields=["suggested_topic", "suggested_topic_score"])
     submission_words_changed.send(sender=Submission, submission=submission)
     return submission
 
 
-def transcription_retry(*, submission: Submission) -> Submission:
+def transcription_retry(*, submission: Submission, actor=None) -> Submission:
     """A host asks for another run of a failed or finished transcription."""
     if not submission.audio:
         raise ValidationError("This submission has no audio to transcribe.", code="no_audio")
@@ -160,7 +187,11 @@ def transcription_retry(*, submission: Submission) -> Submission:
         )
     with transaction.atomic():
         submission = _transcription_move(
-            submission_id=submission.pk, to=TS.PENDING, transcription_error=""
+            submission_id=submission.pk,
+            to=TS.PENDING,
+            action=Action.TRANSCRIPTION_RETRIED,
+            actor=actor,
+            transcription_error="",
         )
         transcription_enqueue(submission=submission)
     return submission

@@ -16,9 +16,15 @@
     return Math.floor(whole / 60) + ":" + String(whole % 60).padStart(2, "0");
   }
 
-  // Transcript lines become buttons that play the recording from their start.
-  var lines = player ? document.querySelectorAll("[data-seek-list] li[data-start]") : [];
-  lines.forEach(function (line) {
+  // Transcript lines become buttons that play the recording from their start; again whenever
+  // a live update (live.js) puts a new transcript on the page ("mailbag:content").
+  function seekLines() {
+    return player ? document.querySelectorAll("[data-seek-list] li[data-start]") : [];
+  }
+  var lines = seekLines();
+  function bindSeekLine(line) {
+    if (line.dataset.seekBound) return;
+    line.dataset.seekBound = "1";
     var start = parseFloat(line.dataset.start);
     line.setAttribute("role", "button");
     line.setAttribute("tabindex", "0");
@@ -34,8 +40,13 @@
         seek();
       }
     });
+  }
+  lines.forEach(bindSeekLine);
+  document.addEventListener("mailbag:content", function () {
+    lines = seekLines();
+    lines.forEach(bindSeekLine);
   });
-  if (player && lines.length) {
+  if (player) {
     player.addEventListener("timeupdate", function () {
       var now = player.currentTime;
       lines.forEach(function (line) {

@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from episodes.models import HostProfile
 from intake.models import Submission
 from tests.browser.conftest import log_in
 from tests.conftest import AUDIO, attach_audio
@@ -13,15 +14,6 @@ from tests.factories import SubmissionFactory, TopicFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LAPTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def warm_embedder():
-    """The detail page ranks similar questions with a sentence-embedding model; loading it
-    once here keeps seconds of start-up out of the browser's navigation timeouts."""
-    from episodes.matching.embedding import text_embedder_warm
-
-    text_embedder_warm()
 
 
 @pytest.fixture
@@ -60,6 +52,9 @@ def laptop(chromium, live_server, browser_settings):
 
 
 def test_host_reviews_listens_and_approves(laptop, chromium, live_server, host, episode, voice):
+    # This host stays on a submission after deciding (else the next undecided one opens:
+    # tests/browser/test_live_browser.py).
+    HostProfile.objects.update_or_create(user=host, defaults={"stay_after_decision": True})
     page = laptop.new_page()
     log_in(page, host)
 

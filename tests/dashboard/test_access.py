@@ -15,7 +15,10 @@ import pytest
 from django.urls import URLPattern, reverse
 
 from dashboard import urls as dashboard_urls
-from intake.models import Submission
+from episodes import services as episode_services
+from episodes.models import Episode, HostProfile
+from intake import services
+from intake.models import Submission, SubmissionEvent
 from runsheet import services as runsheet_services
 from runsheet.models import Entry, RunSheet, Segment
 from tests.conftest import AUDIO, attach_audio
@@ -31,6 +34,8 @@ class HostView:
     status: str = Submission.Status.NEW  # the submission's status before the request
     # A JSON body built from the world (the run-sheet's reorder); answered with 200 JSON.
     json: Callable[["World"], dict] | None = None
+    # A form body built from the world, instead of `data` (a preview's fingerprint).
+    form: Callable[["World"], dict] | None = None
     message: str = "success"  # the level of the message the host sees after a POST
 
     def url(self, world) -> str:
@@ -41,18 +46,23 @@ class HostView:
             "segment": world.segment.pk,
             "entry": world.entry.pk,
             "fmt": "md",
+            "user_id": world.co_host.pk,
+            "merged": world.merged.pk,
         }
-        ids = ("pk", "topic", "segment", "entry")
+        ids = ("pk", "topic", "segment", "entry", "merged")
         kwargs = {("pk" if key in ids else key): values[key] for key in self.kwargs}
         return reverse(self.name, kwargs=kwargs)
 
     def payload(self, world) -> dict:
+        if self.form is not None:
+            return self.form(world)
         values = {
             "{topic}": str(world.topic.pk),
             "{other}": str(world.other.pk),
             "{pooled}": str(world.pooled.pk),
             "{segment}": str(world.segment.pk),
             "{free}": str(world.free.pk),
+            "{submission}": str(world.submission.pk),
         }
         return {key: values.get(value, value) for key, value in self.data}
 
@@ -88,6 +98,40 @@ def _reversed_order(world) -> dict:
     }
 
 
+ESSAY = "## One\n\nFirst part.\n\n## Two\n\nSecond part.\n"
+
+
+def _essay_confirmation(world) -> dict:
+    """What the essay import's preview page posts to confirm: the essay again, with the
+    fingerprint of the preview (a dry run, which changes nothing)."""
+    preview = episode_services.essay_import(episode=world.episode, markdown=ESSAY, dry_run=True)
+    return {
+        "confirm": "1",
+        "essay": ESSAY,
+        "heading_level": "2",
+        "fingerprint": preview.fingerprint,
+    }
+
+
+def _episode_edit(world) -> dict:
+    """The episode page's form as a host saves it, with a new title."""
+    local = "%Y-%m-%dT%H:%M"
+    return {
+        "title": "Renamed show",
+        "slug": world.episode.slug,
+        "intro": "New intro.",
+        "recording_at": world.episode.recording_at.strftime(local),
+        "submissions_close_at": world.episode.submissions_close_at.strftime(local),
+        "max_audio_seconds": "2m",
+        "target_minutes": "1h",
+        "answer_seconds_default": "1:30",
+    }
+
+
+def _new_co_host(world) -> dict:
+    return {"user": UserFactory(username="new-co-host").email}
+
+
 HOST_VIEWS = [
     HostView("dashboard:episode_list", "get", kwargs=()),
     HostView("dashboard:submission_list", "get"),
@@ -114,11 +158,8 @@ HOST_VIEWS = [
     HostView("dashboard:topic_update", "post", TOPIC, (("title", "Renamed"), ("summary", ""))),
     HostView("dashboard:topic_move", "post", TOPIC, (("direction", "down"),)),
     HostView("dashboard:topic_delete", "post", TOPIC),
-    HostView(
-        "dashboard:essay_import",
-        "post",
-        data=(("markdown", "## One\n\nFirst part.\n\n## Two\n\nSecond part.\n"),),
-    ),
+    # The import's confirmation (posting the essay itself shows a preview: test_topic_views).
+    HostView("dashboard:essay_import", "post", form=_essay_confirmation),
     # The run-sheet (World has started it: a segment per topic plus a free one, one entry).
     HostView("dashboard:runsheet_start", "post", message="info"),  # already started
     HostView("dashboard:runsheet_reorder", "post", json=_reversed_order),
@@ -146,6 +187,47 @@ HOST_VIEWS = [
     HostView("dashboard:entry_move", "post", ENTRY, (("segment", "{free}"),)),
     HostView("dashboard:entry_remove", "post", ENTRY),
     HostView("dashboard:entry_passage", "post", ENTRY, (("action", "hide"),)),
+    # -- Rows for the big-mailbag performance work (merge target search) --
+    HostView("dashboard:submission_search", "get", data=(("q", "Priya"),)),
+    # -- Rows for triage and live updates --
+    HostView(
+        "dashboard:submission_bulk", "post", data=(("action", "approve"), ("ids", "{submission}"))
+    ),
+    HostView("dashboard:submission_notes", "post", SUB, (("host_notes", "Call her back."),)),
+    HostView("dashboard:submission_unmerge", "post", ("slug", "merged")),
+    HostView("dashboard:submission_accept_topic", "post", SUB),  # World suggests `topic`
+    HostView("dashboard:submission_state", "get", SUB),
+    HostView("dashboard:inbox_updates", "get"),
+    # -- Rows for managing episodes, hosts and settings --
+    # Creating an episode and the settings page are the user's own (no slug): see
+    # test_pages_of_ones_own_serve_anyone_logged_in_and_show_nobody_elses.
+    HostView("dashboard:episode_create", "get", kwargs=()),
+    HostView("dashboard:host_settings", "get", kwargs=()),
+    HostView("dashboard:episode_update", "get"),
+    HostView("dashboard:episode_hosts", "get"),
+    HostView(
+        "dashboard:episode_create",
+        "post",
+        kwargs=(),
+        data=(
+            ("title", "Another show"),
+            ("slug", "another-show"),
+            ("recording_at", "2031-03-03T17:00"),
+            ("max_audio_seconds", "1:30"),
+            ("target_minutes", "60"),
+            ("answer_seconds_default", "2m"),
+        ),
+    ),
+    HostView(
+        "dashboard:host_settings",
+        "post",
+        kwargs=(),
+        data=(("time_zone", "Europe/Berlin"), ("notify", "hourly"), ("stay_after_decision", "on")),
+    ),
+    HostView("dashboard:episode_update", "post", form=_episode_edit),
+    HostView("dashboard:episode_open_close", "post", data=(("action", "close"),)),
+    HostView("dashboard:episode_hosts", "post", form=_new_co_host),
+    HostView("dashboard:episode_host_remove", "post", ("slug", "user_id")),
 ]
 # Views whose GET shows a form (edit, delete confirmation, import) are left out.
 HAS_GET = {view.name for view in HOST_VIEWS if view.method == "get"}
@@ -184,13 +266,15 @@ class World:
     free: Segment  # a segment without a topic
     entry: Entry  # an approved question on `segment`
     pooled: Submission  # an approved question of the second topic, still in the pool
+    merged: Submission  # a duplicate merged into `other`
+    co_host: object  # the episode's second host (one a host may remove)
 
 
 @pytest.fixture
 def world(episode):
     topic = TopicFactory(episode=episode, title="What Ilya Saw in 2014", position=0)
     later = TopicFactory(episode=episode, title="What Ilya Sees in 2024", position=1)
-    submission = SubmissionFactory(episode=episode, name="Priya", text="")
+    submission = SubmissionFactory(episode=episode, name="Priya", text="", suggested_topic=topic)
     attach_audio(submission, AUDIO / "jfk.webm", seconds=11.0)
     submission.transcription_state = Submission.TranscriptionState.DONE
     submission.transcript = "Ask not what your country can do for you."
@@ -212,13 +296,43 @@ def world(episode):
         episode=episode, name="Kai", text="And what comes next?", status="approved"
     )
     pooled.topics.set([later])
-    return World(episode, topic, submission, other, segment, free, entry, pooled)
+    merged = SubmissionFactory(episode=episode, name="Lee", text="Same as Sam's?")
+    services.submission_merge(duplicate=merged, primary=other)
+    co_host = UserFactory(username="co-host")
+    episode.hosts.add(co_host)
+    return World(
+        episode, topic, submission, other, segment, free, entry, pooled, merged, co_host=co_host
+    )
 
 
 def snapshot(world) -> tuple:
     submission = Submission.objects.get(pk=world.submission.pk)
+    merged = Submission.objects.get(pk=world.merged.pk)
     return (
+        # The episode itself, its hosts and their settings.
+        tuple(
+            Episode.objects.filter(pk=world.episode.pk).values_list(
+                "slug",
+                "title",
+                "intro",
+                "recording_at",
+                "submissions_close_at",
+                "max_audio_seconds",
+                "target_minutes",
+                "answer_seconds_default",
+            )
+        ),
+        tuple(world.episode.hosts.order_by("pk").values_list("pk", flat=True)),
+        tuple(
+            HostProfile.objects.filter(user__episodes=world.episode)
+            .order_by("pk")
+            .values_list("user", "time_zone", "notify", "stay_after_decision")
+        ),
         submission.status,
+        submission.host_notes,
+        submission.decline_reason,
+        (merged.status, merged.merged_into_id),
+        SubmissionEvent.objects.filter(submission__episode=world.episode).count(),
         submission.transcript_edited,
         submission.transcription_state,
         tuple(submission.topics.values_list("pk", flat=True)),
@@ -270,6 +384,31 @@ def test_other_users_get_404_and_change_nothing(outsider_client, world, view):
     assert response.status_code == 404
     assert snapshot(world) == before
     assert b"Priya" not in response.content
+
+
+@pytest.mark.parametrize("view", [v for v in HOST_VIEWS if "slug" not in v.kwargs], ids=view_id)
+def test_pages_of_ones_own_serve_anyone_logged_in_and_show_nobody_elses(
+    outsider_client, world, view
+):
+    """The episode list, creating an episode and the settings page are the logged-in user's
+    own: a user who hosts none of the world's episode (staff or not) is served, sees nothing
+    of it, and changes nothing of it (a new episode is their own)."""
+    before = snapshot(world)
+
+    response = view.request(outsider_client, world)
+
+    if view.method == "get":
+        assert response.status_code == 200
+        page = response
+    else:
+        assert response.status_code == 302, response.content[:500]
+        page = outsider_client.get(response["Location"])
+        assert page.status_code == 200
+    assert snapshot(world) == before
+    html = page.content.decode()
+    assert world.episode.title not in html
+    assert f"/{world.episode.slug}/" not in html
+    assert "Priya" not in html
 
 
 @pytest.mark.parametrize("view", HOST_VIEWS, ids=view_id)

@@ -17,6 +17,7 @@ from intake.models import Submission
 from runsheet import services
 from runsheet.models import Entry, RunSheet, Segment
 from tests.conftest import AUDIO, attach_audio
+from tests.dashboard.pages import messages_of
 from tests.factories import EpisodeFactory, SubmissionFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,10 +32,6 @@ def approved(episode, *, tags=(), **fields) -> Submission:
 def url(name: str, episode, pk: int | None = None) -> str:
     kwargs = {"slug": episode.slug} if pk is None else {"slug": episode.slug, "pk": pk}
     return reverse(f"dashboard:{name}", kwargs=kwargs)
-
-
-def messages_of(response) -> list[tuple[str, str]]:
-    return [(m.level_tag, str(m)) for m in response.context["messages"]]
 
 
 def order_of(episode) -> list[tuple[int, list[int]]]:

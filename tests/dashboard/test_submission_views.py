@@ -1,24 +1,15 @@
 """The moderation pages through HTTP: what the host sees and what each action does."""
 
 import pytest
-from django.urls import reverse
 
 from intake.models import Submission
 from tests.conftest import AUDIO, attach_audio
+from tests.dashboard.pages import messages_of
+from tests.dashboard.pages import submission_url as url
 from tests.factories import EpisodeFactory, SubmissionFactory, TopicFactory
 
 S = Submission.Status
 TS = Submission.TranscriptionState
-
-
-def url(name: str, submission: Submission | None = None, **kwargs) -> str:
-    if submission is not None:
-        kwargs = {"slug": submission.episode.slug, "pk": submission.pk, **kwargs}
-    return reverse(name, kwargs=kwargs)
-
-
-def messages_of(response) -> list[tuple[str, str]]:
-    return [(m.level_tag, str(m)) for m in response.context["messages"]]
 
 
 @pytest.fixture
@@ -202,12 +193,17 @@ def test_detail_of_a_merged_submission_points_at_its_primary(host_client, episod
 # --- Actions ---------------------------------------------------------------------------------
 
 
+NOTHING_LEFT = " Nothing left to decide after it."
+
+
 @pytest.mark.parametrize(
     ("action", "start", "end", "message"),
     [
-        ("approve", S.NEW, S.APPROVED, "Approved the question from Priya."),
-        ("decline", S.NEW, S.DECLINED, "Declined the question from Priya."),
-        ("approve", S.DECLINED, S.APPROVED, "Approved the question from Priya."),
+        # A decision moves on: nothing else is undecided here, so back to the inbox.
+        ("approve", S.NEW, S.APPROVED, "Approved the question from Priya." + NOTHING_LEFT),
+        ("decline", S.NEW, S.DECLINED, "Declined the question from Priya." + NOTHING_LEFT),
+        ("approve", S.DECLINED, S.APPROVED, "Approved the question from Priya." + NOTHING_LEFT),
+        # Back to new is not a decision: it stays.
         ("reopen", S.APPROVED, S.NEW, "Moved the question from Priya back to new."),
     ],
 )
@@ -216,7 +212,13 @@ def test_status_actions(host_client, voice, action, start, end, message):
 
     response = host_client.post(url(f"dashboard:submission_{action}", voice), follow=True)
 
-    assert response.redirect_chain[0] == (url("dashboard:submission_detail", voice), 302)
+    if action == "reopen":
+        assert response.redirect_chain[0] == (url("dashboard:submission_detail", voice), 302)
+    else:
+        assert response.redirect_chain[0] == (
+            url("dashboard:submission_list", slug="2024-recap"),
+            302,
+        )
     assert messages_of(response) == [("success", message)]
     voice.refresh_from_db()
     assert voice.status == end
@@ -371,7 +373,10 @@ def test_declining_a_question_on_the_run_sheet_says_it_left_the_sheet(host_clien
     other = host_client.post(url("dashboard:submission_decline", elsewhere), follow=True)
 
     assert messages_of(response) == [
-        ("success", "Declined the question from Sam. It is no longer on the run-sheet.")
+        (
+            "success",
+            "Declined the question from Sam. It is no longer on the run-sheet." + NOTHING_LEFT,
+        )
     ]
-    assert messages_of(other) == [("success", "Declined the question from Ana.")]
+    assert messages_of(other) == [("success", "Declined the question from Ana." + NOTHING_LEFT)]
     assert not Entry.objects.exists()

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.conftest import ESSAY
+from tests.dashboard.pages import messages_of
 from tests.factories import SubmissionFactory, TopicFactory
 
 ESSAY_TITLES = [
@@ -25,10 +26,6 @@ def topic_url(name: str, topic) -> str:
 
 def titles(episode) -> list[str]:
     return list(episode.topics.order_by("position", "id").values_list("title", flat=True))
-
-
-def messages_of(response) -> list[tuple[str, str]]:
-    return [(m.level_tag, str(m)) for m in response.context["messages"]]
 
 
 @pytest.fixture
@@ -171,9 +168,24 @@ def import_url(episode) -> str:
     return reverse("dashboard:essay_import", kwargs={"slug": episode.slug})
 
 
+def confirm_data(preview, **changes) -> dict:
+    """What the preview page's confirmation form posts (its hidden fields), plus `changes`."""
+    form = preview.context["confirm_form"]
+    data = {name: form[name].value() for name in ("confirm", "essay", "heading_level")}
+    return {**data, "fingerprint": form["fingerprint"].value(), **changes}
+
+
+def import_confirmed(client, episode, data: dict, **changes):
+    """Post the essay (the preview: nothing changes yet), then confirm it."""
+    preview = client.post(import_url(episode), data)
+    assert preview.status_code == 200, preview.content[:500]
+    assert preview.templates[0].name == "dashboard/essay_import_preview.html"
+    return client.post(import_url(episode), confirm_data(preview, **changes))
+
+
 def test_import_pasted_essay_then_see_the_report_once(host_client, episode):
-    response = host_client.post(
-        import_url(episode), {"markdown": ESSAY.read_text(), "heading_level": "2"}
+    response = import_confirmed(
+        host_client, episode, {"markdown": ESSAY.read_text(), "heading_level": "2"}
     )
 
     assert response.status_code == 302
@@ -193,7 +205,7 @@ def test_reimport_reports_kept_and_deleted_topics(host_client, episode):
     TopicFactory(episode=episode, title="Unused", position=1)
     TopicFactory(episode=episode, title="What Ilya Saw in 2014", summary="Old.", position=2)
 
-    host_client.post(import_url(episode), {"markdown": ESSAY.read_text()})
+    import_confirmed(host_client, episode, {"markdown": ESSAY.read_text()})
     report = host_client.get(topics_url(episode)).context["report"]
 
     assert report["created"]["count"] == 3
@@ -208,7 +220,7 @@ def test_import_uploaded_markdown_file_at_another_heading_level(host_client, epi
         "essay.md", b"# Part one\n\nText.\n\n### Not a topic\n\n# Part two\n\nMore.\n"
     )
 
-    response = host_client.post(import_url(episode), {"file": upload, "heading_level": "1"})
+    response = import_confirmed(host_client, episode, {"file": upload, "heading_level": "1"})
 
     assert response.status_code == 302
     assert titles(episode) == ["Part one", "Part two"]

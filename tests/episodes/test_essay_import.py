@@ -39,11 +39,12 @@ def topic_titles(episode: Episode) -> list[str]:
     return list(episode.topics.order_by("position", "id").values_list("title", flat=True))
 
 
-def test_importing_the_stand_in_essay_makes_four_topics_in_essay_order(episode):
+def test_importing_the_stand_in_essay_makes_four_topics_in_essay_order(episode, rank_in_worker):
     question = SubmissionFactory(
         episode=episode, text="Could synthetic data replace the internet as a training corpus?"
     )
-    result = essay_import(episode=episode, markdown=ESSAY)
+    with rank_in_worker(episode):
+        result = essay_import(episode=episode, markdown=ESSAY)
     assert topic_titles(episode) == TITLES
     assert [t.title for t in result.created] == TITLES
     assert result.updated == result.unchanged == result.removed_kept == result.removed_deleted == []
@@ -109,7 +110,7 @@ Bigger networks trained on more data keep getting better.
     assert list(data_tagged.topics.all()) == [data]
 
 
-def test_reimport_deletes_removed_headings_nothing_uses(episode):
+def test_reimport_deletes_removed_headings_nothing_uses(episode, rank_in_worker):
     essay_import(episode=episode, markdown=SMALL)
     self_play = episode.topics.get(title="Self-play")
     suggested = SubmissionFactory(
@@ -121,7 +122,8 @@ def test_reimport_deletes_removed_headings_nothing_uses(episode):
     without_self_play = SMALL.replace(
         SMALL[SMALL.index("## Self-play") : SMALL.index("## Data")], ""
     )
-    result = essay_import(episode=episode, markdown=without_self_play)
+    with rank_in_worker(episode):
+        result = essay_import(episode=episode, markdown=without_self_play)
     assert result.removed_deleted == ["Self-play"]
     assert result.removed_kept == []
     assert not Topic.objects.filter(pk=self_play.pk).exists()

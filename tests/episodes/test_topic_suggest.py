@@ -7,8 +7,8 @@ from episodes.services import essay_import
 from intake.models import Submission
 from intake.services import (
     episode_suggest_topics,
+    submission_analyse_later,
     submission_suggest_topic,
-    submission_suggest_topic_later,
     submission_transcript_correct,
 )
 from tests.conftest import ESSAY
@@ -56,7 +56,9 @@ def test_a_voice_message_waits_for_its_transcript(essay_episode):
     assert submission_suggest_topic(submission=voice).title == "Bonus: What Did Ilya See in 2023?"
 
 
-def test_a_hosts_correction_is_what_counts(essay_episode):
+def test_a_hosts_correction_is_what_counts(
+    essay_episode, run_worker, django_capture_on_commit_callbacks
+):
     voice = SubmissionFactory(
         episode=essay_episode,
         text="",
@@ -64,9 +66,11 @@ def test_a_hosts_correction_is_what_counts(essay_episode):
         transcription_state=Submission.TranscriptionState.DONE,
     )
     submission_suggest_topic(submission=voice)
-    submission_transcript_correct(
-        submission=voice, text="Why did Ilya want a 5000 GPU cluster in 2017?"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_transcript_correct(
+            submission=voice, text="Why did Ilya want a 5000 GPU cluster in 2017?"
+        )
+    run_worker()  # the suggestion is made again in the worker, never in the host's request
     voice.refresh_from_db()
     assert voice.suggested_topic.title == "What Ilya Saw in 2016-2017"
 
@@ -110,7 +114,7 @@ def test_a_typed_question_is_suggested_in_the_worker(
 ):
     question = SubmissionFactory(episode=essay_episode, text="Is pre-training really over?")
     with django_capture_on_commit_callbacks(execute=True):
-        submission_suggest_topic_later(submission=question)
+        submission_analyse_later(submission=question)
     assert Submission.objects.get(pk=question.pk).suggested_topic is None  # not yet
     run_worker()
     question.refresh_from_db()

@@ -42,15 +42,16 @@ def test_the_same_title_is_fine_in_another_episode(episode, three):
     assert topic_create(episode=EpisodeFactory(), title="Data").title == "Data"
 
 
-def test_adding_a_topic_suggests_it_for_questions_about_it(episode, three):
+def test_adding_a_topic_suggests_it_for_questions_about_it(episode, three, rank_in_worker):
     question = SubmissionFactory(
         episode=episode, text="Did Nvidia buy Mellanox because networking is the bottleneck?"
     )
-    hardware = topic_create(
-        episode=episode,
-        title="Hardware",
-        summary="Nvidia bought Mellanox: networking and parallel hardware speed-ups.",
-    )
+    with rank_in_worker(episode):
+        hardware = topic_create(
+            episode=episode,
+            title="Hardware",
+            summary="Nvidia bought Mellanox: networking and parallel hardware speed-ups.",
+        )
     question.refresh_from_db()
     assert question.suggested_topic == hardware
 
@@ -72,11 +73,12 @@ def test_renaming_keeps_the_row_and_tags(episode, three):
         topic_update(topic=scaling, title="self-play", summary="")
 
 
-def test_renaming_recomputes_suggestions(episode, three):
+def test_renaming_recomputes_suggestions(episode, three, rank_in_worker):
     question = SubmissionFactory(
         episode=episode, text="How did the Dota 2 bots get so good at the five versus five game?"
     )
-    topic_update(topic=three[2], title="Dota 2", summary="The Dota 2 five versus five bots.")
+    with rank_in_worker(episode):
+        topic_update(topic=three[2], title="Dota 2", summary="The Dota 2 five versus five bots.")
     question.refresh_from_db()
     assert question.suggested_topic == three[2]
 
@@ -105,7 +107,7 @@ def test_move_copes_with_gaps_and_ties_in_positions(episode):
     assert {first.pk, second.pk, third.pk} == set(episode.topics.values_list("pk", flat=True))
 
 
-def test_delete_untags_and_suggests_again(episode, three):
+def test_delete_untags_and_suggests_again(episode, three, rank_in_worker):
     scaling, self_play, data = three
     tagged = SubmissionFactory(episode=episode, text="Will self-play work for language models?")
     tagged.topics.add(self_play, data)
@@ -115,7 +117,8 @@ def test_delete_untags_and_suggests_again(episode, three):
     about_data = SubmissionFactory(
         episode=episode, text="Will we run out of data?", suggested_topic=self_play
     )
-    topic_delete(topic=self_play)
+    with rank_in_worker(episode):
+        topic_delete(topic=self_play)
     assert titles(episode) == ["Scaling", "Data"]
     assert [t.position for t in episode.topics.order_by("position")] == [0, 1]
     tagged.refresh_from_db()

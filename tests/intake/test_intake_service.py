@@ -2,7 +2,6 @@
 
 import datetime as dt
 import logging
-import smtplib
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from django.core.files import File
 from django.urls import reverse
 from django.utils import timezone
 
-from intake import notifications, services
+from intake import services
 from intake.models import Submission
 from tests.conftest import AUDIO
 
@@ -171,49 +170,4 @@ def test_redis_down_the_listener_still_gets_the_thank_you_page(
     assert "Could not queue transcription" in caplog.text
 
 
-def test_hosts_are_emailed_after_commit(
-    episode, settings, mailoutbox, django_capture_on_commit_callbacks, transcription_queue
-):
-    settings.HOST_NOTIFY_EMAILS = ["hosts@example.com", "producer@example.com"]
-    with django_capture_on_commit_callbacks(execute=False) as callbacks, jfk() as audio:
-        submission = services.submission_create(
-            episode=episode,
-            kind="question",
-            text="What about self-play?",
-            name="Sam",
-            email="sam@example.com",
-            audio=audio,
-            consent_to_air=True,
-        )
-    assert mailoutbox == []  # nothing is sent before the row is durable
-    for callback in callbacks:
-        callback()
-    assert len(mailoutbox) == 1
-    email = mailoutbox[0]
-    assert email.to == ["hosts@example.com", "producer@example.com"]
-    assert email.subject == "New voice question for 2024 Recap from Sam"
-    assert "What about self-play?" in email.body
-    assert "sam@example.com" in email.body
-    assert "Recording: 11 s (webm), may be played on the show: yes" in email.body
-    assert f"/submissions/{submission.pk}/" in email.body
-
-
-def test_no_email_when_no_one_asked_for_it(episode, mailoutbox, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        services.submission_create(episode=episode, kind="question", text="Quiet")
-    assert mailoutbox == []
-
-
-def test_a_mail_failure_is_logged_and_the_submission_kept(
-    episode, settings, monkeypatch, caplog, django_capture_on_commit_callbacks
-):
-    settings.HOST_NOTIFY_EMAILS = ["hosts@example.com"]
-
-    def refuse(*args, **kwargs):
-        raise smtplib.SMTPServerDisconnected("injected")
-
-    monkeypatch.setattr(notifications, "send_mail", refuse)
-    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
-        submission = services.submission_create(episode=episode, kind="question", text="Hi")
-    assert Submission.objects.filter(pk=submission.pk).exists()
-    assert f"Could not email the hosts about submission {submission.pk}" in caplog.text
+# Emails to the hosts (sent by the worker, never here): tests/intake/test_notifications.py.

@@ -137,7 +137,9 @@ def test_overlong_correction_is_refused(transcribed):
     assert transcribed.transcript_edited == ""
 
 
-def test_correction_refreshes_the_suggested_topic(episode, transcribed):
+def test_correction_refreshes_the_suggested_topic(
+    episode, transcribed, run_worker, django_capture_on_commit_callbacks
+):
     """The host's words feed the matcher: the suggestion follows the corrected text."""
     TopicFactory(
         episode=episode,
@@ -152,10 +154,12 @@ def test_correction_refreshes_the_suggested_topic(episode, transcribed):
         body="Self-play agents learn by playing against themselves, as in Dota and Go.",
     )
 
-    services.submission_transcript_correct(
-        submission=transcribed,
-        text="Will self-play agents that play against themselves matter again, like in Dota?",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submission_transcript_correct(
+            submission=transcribed,
+            text="Will self-play agents that play against themselves matter again, like in Dota?",
+        )
+    run_worker()  # in the worker, never in the host's request
 
     transcribed.refresh_from_db()
     assert transcribed.suggested_topic == scaling

@@ -5,7 +5,13 @@ from django.urls import reverse
 
 from intake import selectors
 from intake.models import Submission
-from tests.factories import EpisodeFactory, SubmissionFactory, TopicFactory, UserFactory
+from tests.factories import (
+    EpisodeFactory,
+    SubmissionFactory,
+    TopicFactory,
+    UserFactory,
+    submissions_with_everything,
+)
 
 S = Submission.Status
 TS = Submission.TranscriptionState
@@ -39,21 +45,11 @@ def test_episode_get_for_host_refuses_other_users(host, other_host, episode):
     assert selectors.episode_get_for_host(user=AnonymousUser(), slug=episode.slug) is None
 
 
-def make_rows(episode, count: int) -> None:
-    topics = TopicFactory.create_batch(2, episode=episode)
-    for index in range(count):
-        submission = SubmissionFactory(
-            episode=episode, suggested_topic=topics[index % 2], suggested_topic_score=0.5
-        )
-        submission.topics.add(*topics)
-        SubmissionFactory(episode=episode, status=S.MERGED, merged_into=submission)
-
-
 @pytest.mark.parametrize("count", [1, 12])
 def test_list_selector_uses_three_queries_whatever_the_size(
     episode, django_assert_num_queries, count
 ):
-    make_rows(episode, count)
+    submissions_with_everything(episode, count)
 
     with django_assert_num_queries(3):  # rows (+ suggested topic, primary), topics, merged
         rows = list(selectors.submission_list_for_host(episode=episode))
@@ -68,11 +64,12 @@ def test_list_selector_uses_three_queries_whatever_the_size(
 def test_list_page_query_count_does_not_grow_with_rows(
     host_client, episode, django_assert_max_num_queries, count
 ):
-    make_rows(episode, count)
+    submissions_with_everything(episode, count)
     list_url = reverse("dashboard:submission_list", kwargs={"slug": episode.slug})
 
-    # session, user, episode, filter topics, status counts, page count, rows, topics, merged
-    with django_assert_max_num_queries(9):
+    # session, user, the host's time zone, episode, filter topics, status counts, page count,
+    # the page's ids (from the index: dashboard/paging.py), rows, topics, merged
+    with django_assert_max_num_queries(11):
         response = host_client.get(list_url + "?q=pre")
 
     assert len(response.context["page"]) == count * 2
@@ -85,3 +82,25 @@ def test_neighbours_follow_the_list_order(episode):
     assert selectors.submission_neighbours(submission=middle) == (newest.pk, oldest.pk)
     assert selectors.submission_neighbours(submission=newest) == (None, middle.pk)
     assert selectors.submission_neighbours(submission=oldest) == (middle.pk, None)
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("pretraining", {"Zoë"}),
+        ("PRE-TRAINING", {"Zoë"}),
+        ("zoe", {"Zoë"}),
+        ("Zoë pre‑training", {"Zoë"}),  # a non-breaking hyphen
+        ("agents", {"Tom"}),
+        ("pretraining agents", set()),
+    ],
+)
+def test_search_ignores_case_accents_and_hyphens(episode, query, found):
+    SubmissionFactory(episode=episode, name="Zoë", text="What comes after Pre-training?")
+    voice = SubmissionFactory(episode=episode, name="Tom", text="")
+    voice.transcript = "Will AGENTS be next?"
+    voice.save(update_fields=["transcript"])  # a partial save refolds the search text too
+
+    rows = selectors.submission_list_for_host(episode=episode, query=query)
+
+    assert {s.name for s in rows} == found

@@ -60,8 +60,8 @@ def test_an_idle_worker_sweeps_every_sweep_interval(process_env, episode, transc
         worker.wait(timeout=30)
 
     assert submission.transcription_queued_at is not None, output.text()
-    # Within one interval of 5 s (plus the sweep's 30 s age rule, met by the old updated_at).
-    assert waited < 5 + 3, output.text()
+    # Within one interval of 5 s, with room for a loaded machine (it used to be 407 s).
+    assert waited < 5 + 10, output.text()
 
 
 def healthz_workers(client) -> int:

@@ -148,7 +148,8 @@ class Command(BaseCommand):
                 services.submission_transcript_correct(
                     submission=submission, text=submission.transcript.replace(*demo["fix"])
                 )
-            services.submission_suggest_topic(submission=submission)
+            # What the worker does for each submission: topic, vector, similar questions.
+            services.submission_analyse(submission_id=submission.pk)
             if demo["tag"] is not None and topics:
                 services.submission_tag(submission=submission, topics=[topics[demo["tag"]]])
             if demo["status"] == "approved":
