@@ -13,73 +13,18 @@ Needs PostgreSQL on 127.0.0.1:5432 reachable as `postgres` without a password (a
 
 import argparse
 import http.client
-import os
-import re
-import secrets
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from config import embedded_redis  # noqa: E402
+from stack import csrf_credentials, multipart, stack_start  # noqa: E402
 
-DATABASE = "mailbag_intake_bench"
-SLUG = "bench-episode"
-PG = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
 BOUNDARY = "----mailbag-bench-boundary"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def run(command: list[str], env: dict[str, str]) -> None:
-    subprocess.run(command, cwd=PROJECT, env=env, check=True, stdout=subprocess.DEVNULL)
-
-
-def wait_for_http(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {process.returncode}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", f"/ask/{SLUG}/")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("gunicorn did not answer in time")
-
-
-def multipart(fields: dict[str, str]) -> bytes:
-    parts = [
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-        for name, value in fields.items()
-    ]
-    return ("".join(parts) + f"--{BOUNDARY}--\r\n").encode()
-
-
-def csrf_credentials(port: int) -> tuple[str, str]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    connection.request("GET", f"/ask/{SLUG}/")
-    response = connection.getresponse()
-    html = response.read().decode()
-    cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "").group(1)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    return cookie, token
 
 
 def load(port: int, *, method: str, threads: int, seconds: float, requests: int, make_request):
@@ -145,60 +90,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="mailbag-intake-bench-"))
-    redis_dir = Path(tempfile.mkdtemp(prefix="mb-bench-redis-", dir="/tmp"))
-    redis_process = gunicorn = None
-    env = dict(os.environ)
+    stack = stack_start(database="postgres", pg_name="mailbag_intake_bench")
     try:
-        redis_process, redis_url = embedded_redis.start(
-            directory=redis_dir,
-            persist=False,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        env.update(
-            DJANGO_DEBUG="0",
-            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-            ALLOWED_HOSTS="127.0.0.1",
-            SECURE_SSL_REDIRECT="0",
-            DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
-            REDIS_URL=redis_url,
-            MAILBAG_VAR_DIR=str(workdir / "var"),
-            STATIC_ROOT=str(workdir / "static"),
-            SUBMISSION_RATE_LIMIT="0",
-            HOST_NOTIFY_EMAILS="",
-            LOG_LEVEL="WARNING",
-        )
-        subprocess.run(["dropdb", *PG, "--if-exists", DATABASE], check=True)
-        subprocess.run(["createdb", *PG, DATABASE], check=True)
-        python = sys.executable
-        run([python, "manage.py", "migrate", "--noinput"], env)
-        run([python, "manage.py", "collectstatic", "--noinput"], env)
-        run(
-            [
-                python, "manage.py", "shell", "-c",
-                "import datetime as dt; from django.utils import timezone; "
-                "from episodes.models import Episode; "
-                f"Episode.objects.create(slug='{SLUG}', title='Bench episode', "
-                "recording_at=timezone.now() + dt.timedelta(days=3), "
-                "submissions_close_at=timezone.now() + dt.timedelta(days=2))",
-            ],
-            env,
+        # One sync worker, as this bench has always measured: the cost of one request.
+        stack.start_web(
+            "--workers", "1", "--worker-class", "sync", "--threads", "1", "--max-requests", "0"
         )  # fmt: skip
-
-        port = free_port()
-        gunicorn = subprocess.Popen(
-            [
-                str(Path(python).with_name("gunicorn")), "config.wsgi:application",
-                "--workers", "1", "--worker-class", "sync",
-                "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-            ],
-            cwd=PROJECT,
-            env=env,
-        )  # fmt: skip
-        wait_for_http(port, gunicorn)
-        cookie, token = csrf_credentials(port)
-        path = f"/ask/{SLUG}/"
+        port = stack.port
+        path = f"/ask/{stack.slug}/"
+        cookie, token = csrf_credentials(port, path)
         post_headers = {
             "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
             "Cookie": f"csrftoken={cookie}",
@@ -216,7 +116,8 @@ def main() -> None:
                     "name": "Bench",
                     "email": "bench@example.com",
                     "website": "",
-                }
+                },
+                boundary=BOUNDARY,
             )
             return path, body, post_headers
 
@@ -237,25 +138,12 @@ def main() -> None:
         )
         post_rate = summary("POST typed submission", latencies, statuses, elapsed)
         print(f"{'POST / GET throughput':<28} {post_rate / get_rate:.2f}x")
-        accepted = subprocess.run(
-            ["psql", *PG, "-d", DATABASE, "-tAc", "SELECT count(*) FROM intake_submission"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
+        ((accepted,),) = stack.sql("SELECT count(*) FROM intake_submission")
         print(f"{'rows in intake_submission':<28} {accepted} (includes 20 warm-up posts)")
         if statuses.get(302, 0) != len(latencies):
             raise SystemExit("some submissions were not accepted (expected every POST to be 302)")
     finally:
-        if gunicorn is not None:
-            gunicorn.terminate()
-            gunicorn.wait(timeout=15)
-        if redis_process is not None:
-            redis_process.terminate()
-            redis_process.wait(timeout=10)
-        subprocess.run(["dropdb", *PG, "--if-exists", DATABASE], check=False)
-        shutil.rmtree(workdir, ignore_errors=True)
-        shutil.rmtree(redis_dir, ignore_errors=True)
+        stack.close()
 
 
 if __name__ == "__main__":

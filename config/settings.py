@@ -2,9 +2,11 @@
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_choice, env_int, env_list, env_str
@@ -38,6 +40,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_rq",
+    # Login throttling (settings under "Login throttling" below).
+    "axes",
+    "csp",
     # The apps in layers: each imports only those listed before it (`make lint` checks).
     "episodes",
     "intake",
@@ -47,6 +52,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Response headers on every page, error pages included (settings under "Security" below).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Refuses an oversized body (413) before anything reads it: ahead of every middleware
+    # that might (sessions, CSRF), behind those that only add headers to its answer.
+    "config.body_limit.RequestBodyLimitMiddleware",
     # Serves collected static files in production; runserver serves them in development.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -55,8 +66,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # /host/ pages in the host's own time zone (their settings), else TIME_ZONE below.
     "dashboard.middleware.HostTimeZoneMiddleware",
+    # /host/ pages show listeners' names and emails: never kept in any cache.
+    "dashboard.no_store.HostPagesNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -97,7 +112,9 @@ REDIS_URL = env_str("REDIS_URL") or f"unix://{EMBEDDED_REDIS_SOCKET}?db=0"
 
 # One queue: every job runs in the worker that keeps the models warm (intake/tasks.py).
 RQ_QUEUES = {"transcription": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
-RQ_SHOW_ADMIN_LINK = True
+# Off: django-rq would also register its views inside the admin, open to every staff user.
+# The queues are at /admin/django-rq/, for superusers only (config/rq_admin.py).
+RQ_SHOW_ADMIN_LINK = False
 
 CACHES = {
     "default": {
@@ -116,6 +133,24 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/host/"
+
+# Login throttling (django-axes), on /accounts/login/ and /admin/login/ alike: after
+# LOGIN_FAILURE_LIMIT wrong passwords for one user name from one client address, that pair is
+# refused until LOGIN_COOLOFF_MINUTES pass or an admin deletes its access attempts.
+# Keyed by name and address together, so an attacker elsewhere cannot lock a host out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair before checking
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The same client address as the ask page's rate limit (CLIENT_IP_HEADER behind a proxy).
+AXES_CLIENT_IP_CALLABLE = "config.login_throttle.login_client_ip"
+AXES_RESET_ON_SUCCESS = True
+# Axes logs its banner at every start (each manage.py command, each worker); lock-outs still log.
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "config.login_throttle.login_locked_out"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE") or "UTC"
@@ -164,8 +199,16 @@ STORAGES = {
 
 # Uploads: large files go to a temporary file rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Every request body, on every URL but the ask page's POST (config/body_limit.py): enough for
+# the largest form, an essay of 1 MB (dashboard/forms/topics.py) sent back for confirmation.
+REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_MB", 4, minimum=1) * 1_000_000
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+# Uploads being received or checked, named after their process so files left by a killed web
+# worker are swept (intake/upload_tempfiles.py). Django's checks want the folder to exist.
+FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "uploads")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
 
 # Transcription (see intake/transcription/).
 TRANSCRIBE_ENGINE = env_choice(
@@ -224,6 +267,18 @@ SUBMISSION_MAX_UPLOAD_BYTES = env_int("SUBMISSION_MAX_UPLOAD_MB", 25, minimum=1)
 SUBMISSION_AUDIO_GRACE_SECONDS = env_int("SUBMISSION_AUDIO_GRACE_SECONDS", 2, minimum=0)
 # Wall-clock budget for probing one upload, so a crafted file cannot pin a web worker.
 AUDIO_DECODE_TIMEOUT_SECONDS = env_int("AUDIO_DECODE_TIMEOUT_SECONDS", 10, minimum=1)
+# Upload checks at once on this machine (each may keep a core busy for the whole budget, and
+# an honest one mostly waits for a new interpreter to start): one per core, at least 2.
+AUDIO_CHECK_CONCURRENCY = env_int("AUDIO_CHECK_CONCURRENCY", max(2, os.cpu_count() or 2), minimum=1)
+# How long an upload waits for a free check slot before the listener is asked to send again:
+# a few seconds of waiting beats "busy" after a rush of voice messages at the deadline.
+AUDIO_CHECK_WAIT_SECONDS = env_int("AUDIO_CHECK_WAIT_SECONDS", 8, minimum=0)
+# Refused uploads per client IP, "<count>/<window>" like SUBMISSION_RATE_LIMIT; 0 = off.
+UPLOAD_REJECTION_LIMIT = env_str("UPLOAD_REJECTION_LIMIT") or "5/10m"
+if not re.fullmatch(r"0|[1-9]\d*/(?:[1-9]\d*)?[smhd]", UPLOAD_REJECTION_LIMIT):
+    raise ImproperlyConfigured(
+        f"UPLOAD_REJECTION_LIMIT must look like 5/10m or 0; got {UPLOAD_REJECTION_LIMIT!r}"
+    )
 # Accepted submissions per client IP: "<count>/<window>" with s, m, h or d ("5/10m"); 0 = off.
 SUBMISSION_RATE_LIMIT = env_str("SUBMISSION_RATE_LIMIT") or "5/10m"
 if not re.fullmatch(r"0|[1-9]\d*/(?:[1-9]\d*)?[smhd]", SUBMISSION_RATE_LIMIT):
@@ -242,11 +297,41 @@ FILE_UPLOAD_HANDLERS = [
     # First, so the ask page keeps only its `audio` file and stops it at the cap.
     "intake.upload_limits.AudioUploadLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+    "intake.upload_tempfiles.OwnedTemporaryFileUploadHandler",
 ]
 
 # Security: strict by default whenever DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Scripts and styles only from our own static files: no inline script, no style attributes.
+# The ask page adds `blob:` to media-src for the recorder's preview (intake/views.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# No page may use these; the ask page alone turns the microphone on for itself (intake/views.py).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+# A friendly page in the site's look instead of "CSRF verification failed" (config/errors.py).
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:

@@ -6,6 +6,7 @@ and emphasis are stripped: summaries are shown to hosts and bodies are fed to th
 and neither should carry URLs or markup.
 """
 
+import bisect
 import html
 import re
 from dataclasses import dataclass
@@ -24,22 +25,28 @@ class EssaySection:
 
 
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-_ATX_HEADING = re.compile(r"^\s{0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+# The closing `#`s are taken off by _heading_text: a pattern doing it would backtrack over a
+# long run of spaces once per space.
+_ATX_HEADING = re.compile(r"^\s{0,3}(#{1,6})[ \t]+(.*)$")
 
 # A link destination: a URL that may hold one level of balanced parentheses (Wikipedia) and an
 # optional "title".
 _DEST = r"\(\s*<?(?:[^\s()<>]|\([^\s()]*\))*>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
-_IMAGE = re.compile(r"!\[[^\]]*\]" + _DEST)
-_IMAGE_REF = re.compile(r"!\[[^\]]*\]\[[^\]]*\]")
+# Alt text stops at the next `[`, so a paste of "![![![..." costs one look per `![`.
+_IMAGE = re.compile(r"!\[[^\[\]]*\]" + _DEST)
+_IMAGE_REF = re.compile(r"!\[[^\[\]]*\]\[[^\[\]]*\]")
 # Substack numbers its footnotes with plain links: [3](https://...#footnote-3-123).
-_FOOTNOTE_LINK = re.compile(r"\[\d{1,3}\]\(\s*[^\s()]*#footnote-\d+[^\s()]*\s*\)")
-_FOOTNOTE_DEF_LINK = re.compile(r"^\s*\[(\d{1,3})\]\(\s*[^\s()]*#footnote-anchor-(\d+)[^)]*\)\s*")
-_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
+# Possessive runs and no `#` before the anchor: a URL of "#footnote-1#footnote-1..." is read once.
+_FOOTNOTE_LINK = re.compile(r"\[\d{1,3}\]\(\s*[^\s()#]*#footnote-\d++[^\s()]*+\s*\)")
+_FOOTNOTE_DEF_LINK = re.compile(
+    r"^\s*\[(\d{1,3})\]\(\s*[^\s()#]*#footnote-anchor-(\d++)[^)]*+\)\s*"
+)
+_FOOTNOTE_REF = re.compile(r"\[\^[^\[\]\s]+\]")
 _FOOTNOTE_DEF = re.compile(r"^\s{0,3}\[\^([^\]\s]+)\]:\s*")
 _LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]" + _DEST)
 _REF_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])+)\]\[[^\]]*\]")
-_LINK_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$", re.MULTILINE)
-_AUTOLINK = re.compile(r"<(?:https?|ftp|mailto):[^>\s]*>", re.IGNORECASE)
+_LINK_DEF = re.compile(r"^\s{0,3}\[[^\]\n]+\]:\s*\S+.*$", re.MULTILINE)
+_AUTOLINK = re.compile(r"<(?:https?|ftp|mailto):[^<>\s]*>", re.IGNORECASE)
 # A bare URL never ends in punctuation: "see www.example.com." keeps its full stop.
 _BARE_URL = re.compile(
     r"(?:https?://|www\.)(?:[^\s<>()\[\]]|\([^\s()]*\))*"
@@ -51,7 +58,8 @@ _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 # opening marker then looks no further than the next one, which keeps every pattern linear
 # on hostile input (a paragraph of "*a *a *a ..." would otherwise take minutes).
 _LINE_GAP = r"\n(?![ \t]*\n)"
-_INLINE_CODE = re.compile(r"(`+)((?:[^`\n]|" + _LINE_GAP + r")+?)\1(?!`)")
+_BACKTICKS = re.compile(r"`+")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 def _span(delimiter: str) -> str:
@@ -67,7 +75,7 @@ _STRONG_UNDER = re.compile(r"__(?=\S)(" + _span("__") + r")(?<=\S)__")
 _EM_STAR = re.compile(r"(?<![\w*])\*(?=[^\s*])(" + _span("*") + r")(?<=[^\s*])\*(?![\w*])")
 _EM_UNDER = re.compile(r"(?<![\w_])_(?=[^\s_])(" + _span("_") + r")(?<=[^\s_])_(?![\w_])")
 _STRIKE = re.compile(r"~~(" + _span("~~") + r")~~")
-_EMPTY_LINK = re.compile(r"\[\s*\]" + _DEST)
+_EMPTY_LINK = re.compile(r"!?\[\s*\]" + _DEST)
 _EMPTY_BRACKETS = re.compile(r"\[\s*\]")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
 _ESCAPED = re.compile("\ue000(\\d+)\ue001")
@@ -75,8 +83,18 @@ _RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+")
 _QUOTE_MARKER = re.compile(r"^\s{0,3}(?:>\s?)+")
 _SETEXT_UNDERLINE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-_TERMINATED = re.compile(r"[.!?…][\"”’)\]]*$")
+# Matched against a stripped line: no two runs of spaces may sit side by side in a pattern.
+_TABLE_RULE = re.compile(r"^\|?[ \t]*:?-{3,}:?(?:[ \t]*\|[ \t]*:?-{3,}:?)*[ \t]*\|?$")
+# A sentence is terminated by one of these, possibly followed by closing quotes or brackets.
+_TERMINATORS = ".!?…"
+_CLOSERS = '"”’)]'
+# Only the first space of a run may start a match, else each space rescans the run.
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"(?<![ \t])[ \t]+([.,;:!?])")
+# Rounds of peeling nested links and emphasis in _strip_inline (each round is one pass).
+_MAX_NESTING = 5
+# A line starting with none of these (or a digit) is no fence, rule, table rule, heading,
+# quote or list item.
+_BLOCK_MARKS = "`~-*_|:#=>+"
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 
 
@@ -95,13 +113,16 @@ def essay_parse(markdown: str, *, heading_level: int = 2) -> list[EssaySection]:
     current: list[str] | None = None
     in_fence = False
     for line in lines:
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        heading = None if in_fence else _ATX_HEADING.match(line)
+        if "#" not in line[:4] and "`" not in line[:4] and "~" not in line[:4]:
+            heading = None  # neither a fence nor a heading: both start within 3 spaces
+        else:
+            if _FENCE.match(line):
+                in_fence = not in_fence
+            heading = None if in_fence else _ATX_HEADING.match(line)
         if heading and len(heading.group(1)) <= heading_level:
             if len(heading.group(1)) == heading_level:
                 current = []
-                raw_sections.append((heading.group(2), current))
+                raw_sections.append((_heading_text(heading), current))
             else:
                 current = None  # a higher-level heading closes the section
             continue
@@ -115,14 +136,23 @@ def essay_parse(markdown: str, *, heading_level: int = 2) -> list[EssaySection]:
 
     sections = []
     for (raw_title, _), (text, _) in zip(raw_sections, sources, strict=True):
-        cited = [notes[key] for key in _cited_footnotes(text) if key in notes]
-        blocks = _plain_blocks(text) + [b for note in cited for b in _plain_blocks(note)]
         title = _inline_plain(raw_title)
         if not title:
             continue
-        summary = _summary(_plain_blocks(text))
-        sections.append(EssaySection(title=title, summary=summary, body="\n\n".join(blocks)))
+        own = _plain_blocks(text)
+        cited = [notes[key] for key in _cited_footnotes(text) if key in notes]
+        blocks = own + [b for note in cited for b in _plain_blocks(note)]
+        sections.append(EssaySection(title=title, summary=_summary(own), body="\n\n".join(blocks)))
     return sections
+
+
+def _heading_text(heading: re.Match[str]) -> str:
+    """An ATX heading's text without its optional closing run of `#`s (`## Title ##`)."""
+    text = heading.group(2).rstrip(" \t")
+    bare = text.rstrip("#")
+    if bare != text and bare[-1:] in (" ", "\t"):
+        return bare.rstrip(" \t")
+    return text
 
 
 def _split_footnotes(text: str) -> tuple[str, dict[str, str]]:
@@ -166,16 +196,21 @@ def _plain_blocks(markdown: str) -> list[str]:
         paragraph.clear()
 
     for line in text.split("\n"):
-        if _FENCE.match(line) or _RULE.match(line) or _TABLE_RULE.match(line):
+        content = line.lstrip()
+        if not content:
             flush()
             continue
-        if not line.strip():
+        if content[0] not in _BLOCK_MARKS and not content[0].isdigit():
+            # Most lines are prose: one look at the first character spares them every pattern.
+            paragraph.append(line.strip().strip("|").replace(" | ", " ").strip())
+            continue
+        if _FENCE.match(line) or _RULE.match(line) or _TABLE_RULE.match(content.rstrip()):
             flush()
             continue
         heading = _ATX_HEADING.match(line)
         if heading:
             flush()
-            paragraph.append(heading.group(2))
+            paragraph.append(_heading_text(heading))
             flush()
             continue
         if _SETEXT_UNDERLINE.match(line) and paragraph:
@@ -198,19 +233,26 @@ def _strip_inline(text: str) -> str:
     text = _IMAGE_REF.sub("", text)
     text = _FOOTNOTE_LINK.sub("", text)
     text = _FOOTNOTE_REF.sub("", text)
-    # Substack wraps images in a link; once the image is gone only `[ ](url)` is left.
+    # Substack wraps images in a link; once the image is gone only `[ ](url)` is left (or
+    # `![](url)` when the image was inside another image's alt text).
     text = _EMPTY_LINK.sub("", text)
     previous = None
-    while previous != text:  # links nest inside emphasis and vice versa
+    # Links nest inside emphasis and vice versa; each round peels one level, and a few rounds
+    # cover any essay written by a person (a paste nested a million deep keeps its brackets).
+    for _ in range(_MAX_NESTING):
+        if previous == text:
+            break
         previous = text
         text = _LINK.sub(r"\1", text)
         text = _REF_LINK.sub(r"\1", text)
     text = _AUTOLINK.sub("", text)
     text = _BARE_URL.sub("", text)
     text = _HTML_TAG.sub("", text)
-    text = _INLINE_CODE.sub(lambda m: m.group(2).strip(), text)
+    text = _code_spans(text)
     previous = None
-    while previous != text:
+    for _ in range(_MAX_NESTING):
+        if previous == text:
+            break
         previous = text
         text = _STRONG_STAR.sub(r"\1", text)
         text = _STRONG_UNDER.sub(r"\1", text)
@@ -221,9 +263,40 @@ def _strip_inline(text: str) -> str:
     text = _ESCAPED.sub(lambda m: chr(int(m.group(1))), text)
     text = html.unescape(text).replace("\u00a0", " ")
     # Stray punctuation left where a link or footnote used to sit: "word ." -> "word."
-    text = re.sub(r"[ \t]+([.,;:!?])", r"\1", text)
+    text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
     text = re.sub(r"\(\s*\)", "", text)
     return text
+
+
+def _code_spans(text: str) -> str:
+    """Code spans as their plain text: a run of backticks up to the next run of the same
+    length (CommonMark), never across a blank line.
+
+    The runs are paired in one pass, each with the next run of its length, so a paste of
+    lone backticks costs no more than its length (a pattern would rescan for every one).
+    """
+    runs = [match.span() for match in _BACKTICKS.finditer(text)]
+    gaps = [match.start() for match in _BLANK_LINE.finditer(text)]
+    closer: list[int | None] = [None] * len(runs)
+    last_of_length: dict[int, int] = {}
+    for index in range(len(runs) - 1, -1, -1):
+        length = runs[index][1] - runs[index][0]
+        closer[index] = last_of_length.get(length)
+        last_of_length[length] = index
+    pieces: list[str] = []
+    done = index = 0
+    while index < len(runs):
+        opening, close = runs[index], closer[index]
+        if close is not None:
+            content_start, content_end = opening[1], runs[close][0]
+            gap = bisect.bisect_left(gaps, content_start)
+            if gap == len(gaps) or gaps[gap] >= content_end:
+                pieces += [text[done : opening[0]], text[content_start:content_end].strip()]
+                done = runs[close][1]
+                index = close + 1
+                continue
+        index += 1
+    return "".join(pieces) + text[done:]
 
 
 def _inline_plain(markdown: str) -> str:
@@ -248,7 +321,7 @@ def _summary(blocks: list[str]) -> str:
             if sentence.endswith(":"):
                 pending.append(sentence)
                 continue
-            if counted and not _TERMINATED.search(sentence):
+            if counted and not _terminated(sentence):
                 return _clip(" ".join(taken))
             taken += pending + [sentence]
             pending = []
@@ -256,6 +329,12 @@ def _summary(blocks: list[str]) -> str:
             if counted >= SUMMARY_MAX_SENTENCES or len(" ".join(taken)) >= SUMMARY_ENOUGH_CHARS:
                 return _clip(" ".join(taken))
     return _clip(" ".join(taken or pending))
+
+
+def _terminated(sentence: str) -> bool:
+    """Whether `sentence` ends like one: a full stop (or ! ? …), maybe inside quotes."""
+    bare = sentence.rstrip(_CLOSERS)
+    return bool(bare) and bare[-1] in _TERMINATORS
 
 
 def _clip(text: str) -> str:

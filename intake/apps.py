@@ -6,4 +6,4 @@ class IntakeConfig(AppConfig):
     name = "intake"
 
     def ready(self) -> None:
-        from intake import receivers  # noqa: F401 (connects the signal receivers)
+        from intake import checks, receivers  # noqa: F401 (registers checks, connects receivers)

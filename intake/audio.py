@@ -3,7 +3,9 @@
 Every file is opened with PyAV and its audio stream decoded to the end: that proves the sound
 is playable and gives its real length (container metadata lies, and recordings made by
 MediaRecorder usually carry no duration at all). Decoding stops early at the length cap and
-at a wall-clock deadline, so neither a long nor a crafted file can pin a web worker.
+at a wall-clock deadline; that deadline is only looked at between packets, though, so the web
+process never calls audio_probe itself: intake/upload_check.py runs it in a child process
+that is killed at the budget (intake/audio_sandbox.py).
 """
 
 import errno
@@ -64,6 +66,9 @@ MESSAGES = {
         f"Please upload a {ACCEPTED_FORMATS_TEXT} file."
     ),
     "no_audio": "This file has no sound in it (no audio track). Please upload a voice recording.",
+    "several_streams": (
+        "This file has more than one audio track. Please upload a recording with just one."
+    ),
     "undecodable": (
         "The sound in this file is damaged and can't be played. Please record or export it again."
     ),
@@ -76,11 +81,24 @@ MESSAGES = {
     "too_long_unknown": "This recording is longer than {limit}, the limit for this episode.",
     "too_slow": ("This file took too long to check. Please upload a shorter or simpler recording."),
     "too_large": "This file is larger than the {limit} limit. Please upload a shorter recording.",
+    "busy": (
+        "We're checking a lot of recordings right now. Please send yours again in a moment; "
+        "what you typed is still here."
+    ),
+    "uploads_paused": (
+        "Too many recordings from your network were refused in a short time. Please try again "
+        "in {minutes}, or type your question instead."
+    ),
 }
 
 
 def _rejected(code: str, **params: str) -> AudioRejected:
     return AudioRejected(MESSAGES[code].format(**params), code=code)
+
+
+def audio_rejection(*, code: str, **params: str) -> AudioRejected:
+    """The rejection with this code (a key of MESSAGES), for checks made outside this module."""
+    return _rejected(code, **params)
 
 
 def audio_too_large_error(*, max_bytes: int) -> AudioRejected:
@@ -169,9 +187,14 @@ def _decode(
     label = ACCEPTED_CONTAINERS.get(demuxer)
     if label is None:
         raise _rejected("unsupported")
-    stream = container.streams.best("audio")
-    if stream is None:
+    # Exactly one audio stream: the one measured here is the one the worker transcribes and
+    # the one the host hears. With two, a short first track could hide hours in a second.
+    streams = container.streams.audio
+    if not streams:
         raise _rejected("no_audio")
+    if len(streams) > 1:
+        raise _rejected("several_streams")
+    stream = streams[0]
     stated = container.duration / av.time_base if container.duration else None
 
     decoded = 0.0

@@ -8,8 +8,12 @@ the client and can be forged. A missing or malformed header falls back to REMOTE
 """
 
 import ipaddress
+import logging
 
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
+_warned_without_address = False
 
 # IPv6 hosts usually get a whole /64, so one listener is one /64, not one address.
 IPV6_PREFIX = 64
@@ -38,7 +42,26 @@ def client_ip(request) -> str:
             if address is not None:
                 return str(address)
     address = _parse(request.META.get("REMOTE_ADDR", ""))
-    return str(address) if address is not None else "unknown"
+    if address is None:
+        _warn_without_address()
+        return "unknown"
+    return str(address)
+
+
+def _warn_without_address() -> None:
+    # Once per process: gunicorn on a unix socket gives no REMOTE_ADDR, and without
+    # CLIENT_IP_HEADER every listener then shares one rate-limit bucket, silently.
+    global _warned_without_address
+    if _warned_without_address:
+        return
+    _warned_without_address = True
+    logger.warning(
+        "A request came with no client address (REMOTE_ADDR is empty, as behind a proxy on a "
+        "unix socket) and no usable %s header: every such listener shares one rate-limit "
+        "bucket. Set CLIENT_IP_HEADER=X-Forwarded-For and have the proxy send it (see "
+        "deploy/nginx.conf).",
+        settings.CLIENT_IP_HEADER or "CLIENT_IP_HEADER",
+    )
 
 
 def client_key(request) -> str:

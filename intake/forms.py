@@ -6,13 +6,14 @@ from django.core.validators import EmailValidator
 from episodes.formatting import megabytes_phrase, seconds_phrase
 from episodes.models import Episode
 from intake.audio import MESSAGES as AUDIO_MESSAGES
-from intake.audio import AudioInfo, audio_probe, audio_too_large_error
+from intake.audio import AudioInfo, audio_rejection, audio_too_large_error
 from intake.models import Submission
 from intake.submission_rules import (
     NEEDS_CONSENT,
     NEEDS_TEXT_OR_AUDIO,
     submission_rule_errors,
 )
+from intake.upload_check import upload_check
 
 HONEYPOT_FIELD = "website"
 # Shown to anything that fills the hidden field: bots get no hint about why.
@@ -57,10 +58,19 @@ class SubmissionForm(forms.Form):
     )
     website = forms.CharField(required=False)
 
-    def __init__(self, *args, episode: Episode, upload_too_large: bool = False, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        episode: Episode,
+        upload_too_large: bool = False,
+        uploads_paused_for: int | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.episode = episode
         self.upload_too_large = upload_too_large
+        # Seconds until this client may upload again after too many refused files.
+        self.uploads_paused_for = uploads_paused_for
         self.audio_info: AudioInfo | None = None
         limit = seconds_phrase(episode.max_audio_seconds)
         size = megabytes_phrase(settings.SUBMISSION_MAX_UPLOAD_BYTES)
@@ -77,13 +87,16 @@ class SubmissionForm(forms.Form):
         upload = self.cleaned_data.get("audio")
         if upload is None or self.caught_by_honeypot:
             return None
-        self.audio_info = audio_probe(
-            source=upload,
-            max_seconds=self.episode.max_audio_seconds,
-            grace_seconds=settings.SUBMISSION_AUDIO_GRACE_SECONDS,
-            timeout_seconds=settings.AUDIO_DECODE_TIMEOUT_SECONDS,
-        )
+        if self.uploads_paused_for is not None:
+            minutes = max(1, round(self.uploads_paused_for / 60))
+            raise audio_rejection(
+                code="uploads_paused", minutes=f"{minutes} minute{'' if minutes == 1 else 's'}"
+            )
+        self.audio_info = upload_check(upload=upload, max_seconds=self.episode.max_audio_seconds)
         return upload
+
+    def audio_error_codes(self) -> list[str]:
+        return [error.code for error in self.errors.as_data().get("audio", [])]
 
     def clean(self):
         cleaned = super().clean()
@@ -94,6 +107,8 @@ class SubmissionForm(forms.Form):
             text=cleaned.get("text", ""),
             has_audio=has_audio,
             consent_to_air=cleaned.get("consent", False),
+            name=cleaned.get("name") or "",
+            email=cleaned.get("email") or "",
         ).items():
             if field not in self.errors:
                 self.add_error(field, message)

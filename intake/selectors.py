@@ -26,7 +26,6 @@ def episode_list_open(*, now=None) -> QuerySet[Episode]:
 
 # --- Host dashboard reads ------------------------------------------------------------------
 
-_TRANSCRIBING = (Submission.TranscriptionState.PENDING, Submission.TranscriptionState.RUNNING)
 # Columns no dashboard list shows, left out of its queries: the stored vector (1.5 KB a row),
 # the folded search text and the transcript's timed lines.
 _HEAVY_FIELDS = ("embedding", "search_text", "transcript_segments")
@@ -81,7 +80,9 @@ def episode_list_for_host(*, user) -> QuerySet[Episode]:
             submission_count=counted(),
             new_count=counted(status=Submission.Status.NEW),
             approved_count=counted(status=Submission.Status.APPROVED),
-            transcribing_count=counted(transcription_state__in=_TRANSCRIBING),
+            # Apart: "waiting" is queued for a worker, "transcribing" is one a worker holds.
+            waiting_count=counted(transcription_state=Submission.TranscriptionState.PENDING),
+            transcribing_count=counted(transcription_state=Submission.TranscriptionState.RUNNING),
             failed_count=counted(transcription_state=Submission.TranscriptionState.FAILED),
             topic_count=_count_of(Topic.objects.filter(episode=OuterRef("pk"))),
         )

@@ -4,18 +4,40 @@ The form reports these next to its fields in the same pass as its other errors; 
 applies them again so no other caller can create a submission that breaks them.
 """
 
+import unicodedata
+
 NEEDS_TEXT_OR_AUDIO = "Please type your question or message, or record one."
 NEEDS_CONSENT = (
     "Please tick the box to let us play your recording on the show, "
     "or remove the recording and send text only."
 )
 
+NAME_ON_ONE_LINE = "Please write your name on one line, without tabs or other control characters."
+EMAIL_ON_ONE_LINE = (
+    "Please type your email address on one line, without tabs or other control characters."
+)
+# Control characters and line or paragraph separators: a name goes into the hosts' email
+# subjects, where a line break would forge a header ("Eve\r\nBcc: ...").
+_NOT_ON_ONE_LINE = ("Cc", "Zl", "Zp")
 
-def submission_rule_errors(*, text: str, has_audio: bool, consent_to_air: bool) -> dict[str, str]:
+
+def one_line(value: str) -> bool:
+    """Whether `value` has no control character (CR, LF, tab, NUL...) nor line separator."""
+    return not any(unicodedata.category(char) in _NOT_ON_ONE_LINE for char in value)
+
+
+def submission_rule_errors(
+    *, text: str, has_audio: bool, consent_to_air: bool, name: str = "", email: str = ""
+) -> dict[str, str]:
     """Field name -> message for each rule the submission breaks; empty when it is complete."""
     errors: dict[str, str] = {}
     if not text.strip() and not has_audio:
         errors["text"] = NEEDS_TEXT_OR_AUDIO
     if has_audio and not consent_to_air:
         errors["consent"] = NEEDS_CONSENT
+    # Judged as stored: the ends are stripped first, as the form and the service both do.
+    if not one_line((name or "").strip()):
+        errors["name"] = NAME_ON_ONE_LINE
+    if not one_line((email or "").strip()):
+        errors["email"] = EMAIL_ON_ONE_LINE
     return errors

@@ -1,12 +1,15 @@
 """The public pages a listener sees: the list of open episodes, the ask page, the thank-you."""
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
+from django_permissions_policy.decorators import permissions_policy_override
 
 from episodes.models import Episode
-from intake import ratelimit, selectors, services
+from intake import ratelimit, receipts, selectors, services, upload_guard
 from intake.client_ip import client_key
 from intake.forms import SubmissionForm
 from intake.upload_limits import upload_too_large
@@ -23,6 +26,10 @@ def _episode_context(episode: Episode) -> dict:
 
 # HEAD too: newsletter tools and link checkers probe the link before listeners open it.
 @require_http_methods(["GET", "HEAD", "POST"])
+# The only page that records: the microphone for itself, and the recording played back from a
+# blob: URL before it is sent (static/intake/recorder.js).
+@permissions_policy_override({**settings.PERMISSIONS_POLICY, "microphone": "self"})
+@csp_update({"media-src": ["blob:"]})
 def ask(request, slug: str):
     episode = get_object_or_404(Episode, slug=slug)
     context = _episode_context(episode)
@@ -35,7 +42,8 @@ def ask(request, slug: str):
         return render(request, "intake/ask.html", {**context, "form": form})
 
     client = client_key(request)
-    limit = ratelimit.submission_rate_check(client=client)
+    # Taken before the body is read, handed back below unless the submission is stored.
+    limit = ratelimit.submission_rate_reserve(client=client)
     if not limit.allowed:
         response = render(
             request,
@@ -48,28 +56,58 @@ def ask(request, slug: str):
 
     data, files = request.POST, request.FILES  # parse the body first: it sets the size flag
     too_large = upload_too_large(request)
-    form = SubmissionForm(data, files, episode=episode, upload_too_large=too_large)
-    if form.is_valid():
+    # Every upload counts as refused until its check says otherwise (intake/upload_guard.py).
+    attempt = None
+    if "audio" in files or too_large:
+        attempt = upload_guard.upload_attempt_reserve(client=client)
+    form = SubmissionForm(
+        data,
+        files,
+        episode=episode,
+        upload_too_large=too_large,
+        uploads_paused_for=None if attempt is None or attempt.allowed else attempt.retry_after,
+    )
+    valid = form.is_valid()
+    audio_errors = form.audio_error_codes()
+    upload_guard.upload_attempt_settle(status=attempt, audio_errors=audio_errors)
+    if valid:
         try:
-            services.submission_create(episode=episode, **form.submission_kwargs())
+            submission = services.submission_create(episode=episode, **form.submission_kwargs())
         except ValidationError as error:
             if getattr(error, "code", None) == "closed":
+                ratelimit.submission_rate_release(status=limit)
                 return render(request, "intake/closed.html", context, status=403)
             form.add_error(None, error)
         else:
-            ratelimit.submission_rate_record(client=client)
-            return redirect("intake:thanks", slug=episode.slug)
+            response = redirect("intake:thanks", slug=episode.slug)
+            receipts.receipt_attach(response=response, submission=submission, episode=episode)
+            return response
+
+    ratelimit.submission_rate_release(status=limit)  # only accepted submissions count
 
     if form.caught_by_honeypot:
         status = 400
     elif too_large:
         status = 413
+    elif "uploads_paused" in audio_errors:
+        status = 429
+    elif "busy" in audio_errors:
+        status = 503
     else:
         status = 200
-    return render(request, "intake/ask.html", {**context, "form": form}, status=status)
+    response = render(request, "intake/ask.html", {**context, "form": form}, status=status)
+    if status == 429:
+        response["Retry-After"] = str(attempt.retry_after)
+    elif status == 503:
+        response["Retry-After"] = "5"
+    return response
 
 
 @require_safe
+@never_cache  # it shows this listener's own recording's state
 def thanks(request, slug: str):
     episode = get_object_or_404(Episode, slug=slug)
-    return render(request, "intake/thanks.html", _episode_context(episode))
+    submission = receipts.receipt_submission(request=request, episode=episode)
+    return render(
+        request, "intake/thanks.html", {**_episode_context(episode), "submission": submission}
+    )

@@ -1,13 +1,25 @@
 """Shared fixtures: personas for host views, the real Redis queue and worker."""
 
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 import django_rq
+import hypothesis
+import hypothesis.configuration
 import pytest
 from rq.worker import SimpleWorker
 
 from tests.factories import EpisodeFactory, UserFactory
+
+# Property tests (tests/intake/test_ask_fuzz.py) try the same inputs on every run, in CI and
+# locally, and keep no example database. Hypothesis's own caches (Unicode tables, constants
+# found in the code) go to the temp folder rather than a .hypothesis/ in the working tree.
+hypothesis.settings.register_profile(
+    "mailbag", derandomize=True, database=None, deadline=None, print_blob=True
+)
+hypothesis.settings.load_profile("mailbag")
+hypothesis.configuration.set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "mailbag-hypothesis")
 
 # Everything the suite reads lives here (see tests/fixtures/README.md).
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -127,5 +139,6 @@ def private_media(settings, tmp_path) -> Path:
         },
     }
     settings.SUBMISSION_RATE_LIMIT = "0"
+    settings.UPLOAD_REJECTION_LIMIT = "0"
     settings.HOST_NOTIFY_EMAILS = []
     return folder

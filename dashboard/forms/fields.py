@@ -7,6 +7,30 @@ from django.core.exceptions import ValidationError
 from episodes.formatting import clock
 from runsheet.timing import DurationError, duration_parse
 
+# The largest id a database column holds (a signed 64-bit integer).
+ID_MAX = 2**63 - 1
+
+
+def id_valid(value) -> bool:
+    """Whether `value` can be a row's id: a positive whole number the database can hold."""
+    text = str(value).strip()
+    return text.isdigit() and text.isascii() and 0 < int(text) <= ID_MAX
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Rows of a queryset chosen by id, where an id too large for the database is refused as
+    any unknown choice is, before the query (SQLite would raise OverflowError, a 500)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not id_valid(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
 
 def blank_choice(label: str, choices) -> list[tuple[str, str]]:
     return [("", label), *choices]

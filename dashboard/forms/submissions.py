@@ -3,7 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from dashboard.forms.fields import blank_choice
+from dashboard.forms.fields import IdsChoiceField, blank_choice
 from episodes.formatting import excerpt
 from episodes.models import Episode, Topic
 from intake import selectors
@@ -68,7 +68,7 @@ class TranscriptCorrectionForm(forms.Form):
 
 
 class SubmissionTagForm(forms.Form):
-    topics = forms.ModelMultipleChoiceField(
+    topics = IdsChoiceField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Topics"
     )
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from dashboard.access import host_episode_or_404, host_submission_or_404
 from dashboard.forms import SubmissionBulkForm, SubmissionNotesForm
+from dashboard.forms.fields import id_valid
 from dashboard.views.submissions import _detail_url, _list_url, _redirect_back, _who
 from episodes.models import Topic
 from intake import services
@@ -60,9 +61,10 @@ def submission_bulk(request, slug: str):
     action, topic = form.cleaned_data["action"], form.cleaned_data["topic"]
     rows = {
         row.pk: row
-        for row in Submission.objects.filter(episode=episode, pk__in=ids).prefetch_related(
-            Prefetch("topics", queryset=Topic.objects.order_by("position", "id"))
-        )
+        # An id too large for the database names no row: reported below, never queried.
+        for row in Submission.objects.filter(
+            episode=episode, pk__in=[pk for pk in ids if id_valid(pk)]
+        ).prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("position", "id")))
     }
     done, refused = 0, []
     for pk in ids:

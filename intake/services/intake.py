@@ -39,7 +39,11 @@ def submission_create(
     if not episode.accepts_submissions():
         raise ValidationError("This episode no longer takes submissions.", code="closed")
     rule_errors = submission_rule_errors(
-        text=text, has_audio=audio is not None, consent_to_air=consent_to_air
+        text=text,
+        has_audio=audio is not None,
+        consent_to_air=consent_to_air,
+        name=name,
+        email=email,
     )
     if rule_errors:
         raise ValidationError({field: [message] for field, message in rule_errors.items()})

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from rq.job import JobStatus
 
 from episodes.models import Episode
 from intake import queue
@@ -93,6 +94,30 @@ def transcription_prompt(*, episode: Episode) -> str:
     return build_prompt(episode_title=episode.title, topic_titles=titles, names=names)
 
 
+_SAMPLE_RATE = 16000  # what decode_audio gives and Whisper takes
+
+
+def _samples_as_measured(*, submission: Submission, audio_file):
+    """The recording the upload check measured, and never more than the episode allows.
+
+    Decoding stops at the limit plus the grace whatever the file says (a crafted file cannot
+    make a job run for hours), and a length that differs from the one measured at upload by
+    more than the grace means this is not what was checked: fail, never transcribe it.
+    """
+    grace = settings.SUBMISSION_AUDIO_GRACE_SECONDS
+    measured = submission.audio_seconds
+    # The measured length too, in case a host lowered the limit after the message arrived.
+    limit = max(submission.episode.max_audio_seconds, measured or 0)
+    samples = decode_audio(audio_file, sample_rate=_SAMPLE_RATE, max_seconds=limit + grace)
+    decoded = samples.size / _SAMPLE_RATE
+    if measured is not None and abs(decoded - measured) > grace:
+        raise AudioDecodeError(
+            f"the audio decodes to {decoded:.1f} s, not the {measured:.1f} s measured "
+            "when it arrived"
+        )
+    return samples
+
+
 def transcription_run(*, submission_id: int, final_attempt: bool = True) -> Submission:
     """Transcribe one submission's audio and store the machine transcript.
 
@@ -111,7 +136,7 @@ def transcription_run(*, submission_id: int, final_attempt: bool = True) -> Subm
     )
     try:
         with submission.audio.open("rb") as audio_file:
-            samples = decode_audio(audio_file)
+            samples = _samples_as_measured(submission=submission, audio_file=audio_file)
         engine = get_engine(
             engine=settings.TRANSCRIBE_ENGINE,
             model=settings.WHISPER_MODEL,
@@ -197,6 +222,23 @@ def transcription_retry(*, submission: Submission, actor=None) -> Submission:
     return submission
 
 
+def _transcription_waiting(*, submission_id: int, connection) -> None:
+    """Move a `running` submission whose job no worker holds back to `pending`.
+
+    Under the row's lock, the job is asked again: a worker that takes it meanwhile moves the
+    row to `running` itself (and waits for this lock to do so), so the move never hides a run.
+    """
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        if submission.transcription_state != TS.RUNNING:
+            return
+        job = queue.live_job(submission_id=submission_id, connection=connection)
+        if job is not None and job.get_status(refresh=False) == JobStatus.STARTED:
+            return
+        submission.transcription_state = TS.PENDING
+        submission.save(update_fields=["transcription_state", "updated_at"])
+
+
 def transcription_sweep(*, min_age_seconds: int = 30) -> list[int]:
     """Queue every submission stuck in pending/running without a live job; return their ids.
 
@@ -210,10 +252,19 @@ def transcription_sweep(*, min_age_seconds: int = 30) -> list[int]:
     ).exclude(audio="")
     connection = queue.get_queue().connection
     requeued = []
-    for submission_id, audio_seconds in stuck.values_list("pk", "audio_seconds"):
-        if queue.live_job(submission_id=submission_id, connection=connection):
+    for submission_id, audio_seconds, state in stuck.values_list(
+        "pk", "audio_seconds", "transcription_state"
+    ):
+        job = queue.live_job(submission_id=submission_id, connection=connection)
+        if job is not None:
+            if state == TS.RUNNING and job.get_status(refresh=False) != JobStatus.STARTED:
+                # RQ put the job of a dead worker back in the queue: nobody is on it.
+                _transcription_waiting(submission_id=submission_id, connection=connection)
             continue
         queue.discard(submission_id=submission_id, connection=connection)
+        if state == TS.RUNNING:
+            # Its worker died mid-run: waiting again, and said so before a worker can take it.
+            _transcription_waiting(submission_id=submission_id, connection=connection)
         queue.push(submission_id=submission_id, audio_seconds=audio_seconds)
         _queued_now(submission_id)
         requeued.append(submission_id)

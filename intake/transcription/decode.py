@@ -20,7 +20,7 @@ def decode_audio(
     sample_rate: int = 16000,
     max_seconds: float | None = None,
 ) -> np.ndarray:
-    """Return the first audio stream of `source` as float32 mono samples in [-1, 1].
+    """Return the one audio stream of `source` as float32 mono samples in [-1, 1].
 
     `max_seconds` stops decoding early so an hour-long upload cannot eat memory before a
     length check rejects it.
@@ -43,6 +43,10 @@ def decode_audio(
     with container:
         if not container.streams.audio:
             raise AudioDecodeError("no audio stream")
+        if len(container.streams.audio) > 1:
+            # Upload checks refuse these: which track was measured, and which one would the
+            # host hear? Never guess; a file stored before that check fails here instead.
+            raise AudioDecodeError("more than one audio stream")
         stream = container.streams.audio[0]
         # Bundled decoders may spin up their own threads; on a 2-core worker one is enough.
         stream.thread_type = "NONE"

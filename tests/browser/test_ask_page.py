@@ -56,7 +56,7 @@ def test_record_play_back_and_send(page, episode):
     expect(page.get_by_role("button", name="Discard")).to_be_visible()
     preview.evaluate("audio => audio.play()")
     page.wait_for_function(
-        "document.querySelector('[data-preview]').currentTime > 1", timeout=10_000
+        "() => document.querySelector('[data-preview]').currentTime > 1", timeout=10_000
     )
     preview.evaluate("audio => audio.pause()")
 

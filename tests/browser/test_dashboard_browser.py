@@ -74,7 +74,7 @@ def test_host_reviews_listens_and_approves(laptop, chromium, live_server, host, 
     player = page.locator("audio#player")
     expect(player).to_have_attribute("src", audio_path)
     expect(player).to_have_attribute("preload", "metadata")
-    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
     assert 10.5 < player.evaluate("audio => audio.duration") < 11.5
     assert player.evaluate("audio => audio.paused")
 

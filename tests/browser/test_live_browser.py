@@ -157,7 +157,7 @@ def test_clips_play_inline_and_a_selection_is_declined_at_once(page, host, episo
     clip.click()
     expect(clip).to_have_attribute("aria-pressed", "true")
     page.wait_for_function(
-        "(player => !player.paused && player.currentTime > 0.5)"
+        "() => (player => !player.paused && player.currentTime > 0.5)"
         "(document.querySelector('[data-clip-player]'))"
     )
     clip.click()

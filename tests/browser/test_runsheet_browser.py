@@ -204,7 +204,7 @@ def test_the_pages_clock_does_the_same_sums_as_the_server(desktop, host, episode
     page = desktop.new_page()
     log_in(page, host)
     page.goto(f"/host/{episode.slug}/runsheet/")
-    page.wait_for_function("window.mailbagRunsheetClock !== undefined")
+    page.wait_for_function("() => window.mailbagRunsheetClock !== undefined")
 
     for segments, target in CLOCK_CASES:
         expected = sheet_clock(segments, target_seconds=target)

@@ -1,9 +1,13 @@
 """Parsing an essay's Markdown into sections (no database)."""
 
+import dataclasses
+import json
 import re
+import time
 
 import pytest
 
+from dashboard.forms.topics import ESSAY_MAX_BYTES
 from episodes.essay import SUMMARY_MAX_CHARS, essay_parse
 from tests.conftest import ESSAY
 
@@ -160,3 +164,70 @@ def test_summary_takes_one_or_two_sentences_and_clips_long_ones():
 
 def test_text_before_any_heading_gives_no_sections():
     assert essay_parse("Just prose, no headings.\n\nMore prose.") == []
+
+
+def test_the_stand_in_essay_parses_exactly_as_the_regex_parser_of_release_1_did():
+    # Captured from the parser before it was made linear (issue 12), at every heading level.
+    expected = json.loads(ESSAY.with_suffix(".sections.json").read_text(encoding="utf-8"))
+    text = ESSAY.read_text(encoding="utf-8")
+    for level, sections in expected.items():
+        parsed = [dataclasses.asdict(s) for s in essay_parse(text, heading_level=int(level))]
+        assert parsed == sections, level
+
+
+# Each of these, repeated to fill a paste, once sent the parser back over the rest of the text
+# from every repetition: 1 MB would take hours.
+HOSTILE = {
+    "footnote refs": "[^a",
+    "images": "![",
+    "autolinks": "<http:",
+    "backticks": "`",
+    "spaces": " ",
+    "tabs": "\t",
+    "no-break spaces": "&nbsp;",
+    "link definitions": "[a\n",
+}
+MB = ESSAY_MAX_BYTES
+
+
+def _paste(unit: str, size: int = MB) -> str:
+    return "## Title\n\nWords " + unit * (size // len(unit))
+
+
+def _parse_seconds(markdown: str) -> float:
+    # CPU time of this process: other jobs on a busy CI machine do not count.
+    started = time.process_time()
+    sections = essay_parse(markdown)
+    seconds = time.process_time() - started
+    assert len(sections) == 1 and sections[0].title.startswith("Title")
+    return seconds
+
+
+@pytest.mark.parametrize("unit", HOSTILE.values(), ids=HOSTILE.keys())
+def test_a_hostile_one_megabyte_paste_parses_in_under_2_seconds(unit):
+    assert _parse_seconds(_paste(unit)) < 2
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        _paste("".join(unit * 1000 for unit in HOSTILE.values())),
+        "## Title\n\n" + "[" * (MB // 5) + "a" + "](b)" * (MB // 5),  # links in links in...
+        "## Title\n\n" + "*_" * (MB // 4) + "a" + "_*" * (MB // 4),
+        "## Title" + " " * MB + "x",
+        "## Title\n\n" + " " * MB + "x",
+        "## Title\n\n---" + " " * MB + "x",
+        "## Title\n\n[1](" + "#footnote-1" * (MB // 11),
+    ],
+    ids=[
+        "mixed",
+        "nested links",
+        "nested emphasis",
+        "spaces in a heading",
+        "indented line",
+        "table rule",
+        "footnote link",
+    ],
+)
+def test_mixed_and_nested_hostile_pastes_parse_in_under_2_seconds(markdown):
+    assert _parse_seconds(markdown) < 2

@@ -219,3 +219,18 @@ def test_import_essay_command_reports_problems_clearly(db, tmp_path):
     with pytest.raises(CommandError, match="No user"):
         call_command("import_essay", "y", str(ESSAY_PATH), "--host", "nobody", stdout=StringIO())
     assert not Episode.objects.filter(slug="y").exists()
+
+
+def test_headings_and_summaries_are_stored_as_text_not_html_entities(episode):
+    essay_import(
+        episode=episode,
+        markdown=(
+            "## Q&amp;A: &#8220;Scaling&#8221; &amp;c.\n\n"
+            "Ask us &#8220;anything&#8221; &mdash; R&amp;D too.\n\n"
+            "### Fish &amp; chips\n\nSmall print.\n"
+        ),
+    )
+    topic = episode.topics.get()
+    assert topic.title == "Q&A: \u201cScaling\u201d &c."
+    assert topic.summary == "Ask us \u201canything\u201d \u2014 R&D too."
+    assert "Fish & chips" in topic.body and "&amp;" not in topic.body

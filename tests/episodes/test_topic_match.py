@@ -1,6 +1,7 @@
 """The matcher: which part of the essay a question is about, and how sure it is."""
 
 import csv
+import time
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,21 @@ def test_passages_cover_the_whole_section_in_model_sized_pieces(topics):
         assert passages[0].startswith(topic.title)
         assert " ".join(passages[1:]).split() == topic.body.split()
         assert all(len(passage.split()) <= PASSAGE_MAX_WORDS + 40 for passage in passages)
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["A. " * 350_000, ("Short one. " * 100 + "\n\n") * 950],
+    ids=["one long paragraph of one-word sentences", "many paragraphs of short sentences"],
+)
+def test_passages_of_a_one_megabyte_section_are_cut_in_linear_time(body):
+    # The run-sheet cuts a topic's body into passages for every question (runsheet.services):
+    # an essay pasted at the 1 MB cap must not cost seconds there.
+    started = time.process_time()
+    passages = topic_passages(title="T", summary="", body=body)
+    assert time.process_time() - started < 1
+    assert " ".join(passages[1:]).split() == body.split()
+    assert all(len(passage.split()) <= PASSAGE_MAX_WORDS for passage in passages)
 
 
 def test_topics_with_only_a_title_still_rank(db):

@@ -11,6 +11,7 @@ import pytest
 from episodes.formatting import seconds_phrase
 from intake.audio import AudioRejected, audio_probe
 from tests.conftest import AUDIO
+from tests.intake.crafted_audio import WriteOnly, two_audio_streams
 
 JFK_SECONDS = 11.0
 
@@ -56,19 +57,9 @@ def video_without_audio() -> bytes:
     return buffer.getvalue()
 
 
-class _WriteOnly:
-    """An unseekable sink: the WebM muxer cannot go back to write the duration."""
-
-    def __init__(self) -> None:
-        self.buffer = io.BytesIO()
-
-    def write(self, data: bytes) -> int:
-        return self.buffer.write(data)
-
-
 def opus_noise(seconds: float, *, format: str = "ogg") -> bytes:
     """Opus noise in Ogg, or in WebM without a stated duration, as MediaRecorder writes it."""
-    sink = io.BytesIO() if format == "ogg" else _WriteOnly()
+    sink = io.BytesIO() if format == "ogg" else WriteOnly()
     with av.open(sink, "w", format=format) as output:
         stream = output.add_stream("libopus", rate=48000, layout="mono")
         rng = np.random.default_rng(0)
@@ -182,6 +173,13 @@ def test_over_the_length_cap(name):
     assert error.messages == [
         "This recording is 11 seconds long; the limit for this episode is 5 seconds."
     ]
+
+
+def test_a_second_audio_stream_is_refused():
+    # Finding 3 of issue 12: the short default track was measured, the long first one
+    # transcribed (and a player may play either).
+    crafted = two_audio_streams(hidden_seconds=60, shown_seconds=3)
+    assert rejection(crafted, max_seconds=10).code == "several_streams"
 
 
 def test_over_the_length_cap_without_a_stated_length():

@@ -1,18 +1,31 @@
 """Rate limiting accepted submissions per client, on the real Redis cache, and client IPs."""
 
+import http.cookiejar
 import os
+import re
 import subprocess
 import sys
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 from django.urls import reverse
 
 from intake.client_ip import client_ip, client_key
 from intake.models import Submission
-from intake.ratelimit import Rate, rate_parse, submission_rate_check, submission_rate_record
+from intake.ratelimit import (
+    Rate,
+    rate_parse,
+    submission_rate_release,
+    submission_rate_reserve,
+)
 
 PROJECT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -124,13 +137,107 @@ def test_counts_per_client_within_a_window(settings):
     client, other = fresh_ipv4(), fresh_ipv4()
     now = 600 * 1_666_666 + 200.0  # 200 s into a 600 s window
     for _ in range(2):
-        assert submission_rate_check(client=client, now=now).allowed
-        submission_rate_record(client=client, now=now)
-    status = submission_rate_check(client=client, now=now)
+        assert submission_rate_reserve(client=client, now=now).allowed
+    status = submission_rate_reserve(client=client, now=now)
     assert not status.allowed
     assert status.retry_after == 401
-    assert submission_rate_check(client=other, now=now).allowed
-    assert submission_rate_check(client=client, now=now + 401).allowed  # next window
+    assert submission_rate_reserve(client=other, now=now).allowed
+    assert submission_rate_reserve(client=client, now=now + 401).allowed  # next window
+
+
+def test_a_handed_back_slot_can_be_taken_again(settings):
+    settings.SUBMISSION_RATE_LIMIT = "1/10m"
+    client = fresh_ipv4()
+    first = submission_rate_reserve(client=client)
+    assert first.allowed
+    assert not submission_rate_reserve(client=client).allowed
+    submission_rate_release(status=first)
+    assert submission_rate_reserve(client=client).allowed
+
+
+def test_handing_back_after_the_window_expired_gives_no_extra_slot(settings):
+    settings.SUBMISSION_RATE_LIMIT = "1/10m"
+    client = fresh_ipv4()
+    status = submission_rate_reserve(client=client)
+    raw = cache._cache.get_client(status.key, write=True)
+    raw.delete(status.key)  # the window ended meanwhile and its count expired
+    submission_rate_release(status=status)
+    # No key at -1 left behind without an expiry: the next window counts from zero.
+    assert submission_rate_reserve(client=client).allowed
+    assert not submission_rate_reserve(client=client).allowed
+
+
+def test_the_count_expires_with_its_window(settings):
+    settings.SUBMISSION_RATE_LIMIT = "1/10m"
+    status = submission_rate_reserve(client=fresh_ipv4(), now=600 * 1_666_666 + 590.0)
+    ttl = cache._cache.get_client(status.key).ttl(status.key)
+    assert 1 <= ttl <= 11
+
+
+def test_simultaneous_reservations_accept_exactly_the_limit(settings):
+    settings.SUBMISSION_RATE_LIMIT = "5/10m"
+    client = fresh_ipv4()
+    start = threading.Barrier(20)
+
+    def reserve(_):
+        start.wait()
+        return submission_rate_reserve(client=client).allowed
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        allowed = list(pool.map(reserve, range(20)))
+    assert allowed.count(True) == 5
+
+
+def test_redis_down_fails_open(settings, monkeypatch):
+    settings.SUBMISSION_RATE_LIMIT = "1/10m"
+
+    def broken(key):
+        raise ConnectionError("Redis is gone")
+
+    monkeypatch.setattr("intake.ratelimit._redis", broken)
+    client = fresh_ipv4()
+    statuses = [submission_rate_reserve(client=client) for _ in range(3)]
+    assert all(status.allowed for status in statuses)
+    submission_rate_release(status=statuses[0])  # no slot taken: nothing to hand back
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_simultaneous_posts_store_exactly_the_limit(live_server, episode, settings):
+    """The attack from issue 12: 20 posts at once against 5/10m stored 10-12 before."""
+    settings.SUBMISSION_RATE_LIMIT = "5/10m"
+    settings.HOST_NOTIFY_EMAILS = []
+    settings.CLIENT_IP_HEADER = "X-Forwarded-For"  # one listener, whatever the socket says
+    listener = fresh_ipv4()
+    url = live_server.url + reverse("intake:ask", kwargs={"slug": episode.slug})
+    start = threading.Barrier(20)
+
+    def post(number: int) -> int:
+        session = requests_session()
+        page = session.open(url)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode())
+        body = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": token[1], "kind": "question", "text": f"Question {number}"}
+        ).encode()
+        request = urllib.request.Request(  # noqa: S310 (the live server's http:// address)
+            url, data=body, headers={"X-Forwarded-For": listener, "Referer": url}
+        )
+        start.wait()
+        try:
+            return session.open(request, timeout=60).status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(post, range(20)))
+    assert sorted(statuses) == [200] * 5 + [429] * 15  # 200: the thank-you page, redirected
+    assert Submission.objects.filter(episode=episode).count() == 5
+
+
+def requests_session() -> urllib.request.OpenerDirector:
+    # Its own cookie jar: the CSRF cookie of one listener's page.
+    return urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
 
 
 @pytest.mark.django_db

@@ -80,6 +80,16 @@ def test_voice_submission_probes_when_the_caller_did_not(episode, media, transcr
             "recording and send text only.",
         ),
         ({"text": "hi", "email": "nope"}, "email", "Enter a valid email address."),
+        (
+            {"text": "hi", "name": "Eve\r\nBcc: x@example.com"},
+            "name",
+            "Please write your name on one line, without tabs or other control characters.",
+        ),
+        (
+            {"text": "hi", "email": "eve@example.com\nBcc: x@example.com"},
+            "email",
+            "Please type your email address on one line, without tabs or other control characters.",
+        ),
         ({"text": "hi", "kind": "rant"}, "kind", "Value 'rant' is not a valid choice."),
     ],
 )

@@ -367,6 +367,30 @@ def test_invalid_email(client, episode, isolated_uploads):
     assert_nothing_created(isolated_uploads)
 
 
+@pytest.mark.parametrize(
+    "name", ["Eve\r\nBcc: x@example.com", "Eve\nSmith", "Eve\tSmith", "Eve\u2028Smith", "Eve\x07"]
+)
+def test_a_name_with_a_line_break_or_control_character_is_refused(
+    client, episode, isolated_uploads, name
+):
+    response = post(client, episode, text="Hi", name=name)
+    assert response.status_code == 200
+    assert errors_for(response, "name") == (
+        "Please write your name on one line, without tabs or other control characters."
+    )
+    assert_nothing_created(isolated_uploads)
+
+
+@pytest.mark.parametrize("email", ["sam@example.com\r\nBcc: x@example.com", "sam\t@example.com"])
+def test_an_email_with_a_line_break_or_control_character_is_refused(
+    client, episode, isolated_uploads, email
+):
+    response = post(client, episode, text="Hi", email=email)
+    assert response.status_code == 200
+    assert errors_for(response, "email")
+    assert_nothing_created(isolated_uploads)
+
+
 def test_unknown_kind(client, episode, isolated_uploads):
     response = post(client, episode, text="Hi", kind="complaint")
     assert response.status_code == 200

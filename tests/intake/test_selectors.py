@@ -32,7 +32,8 @@ def test_episode_list_for_host_has_only_their_episodes_with_counts(host, episode
     assert set(episodes) == {episode.pk, mine_too.pk}
     counts = episodes[episode.pk]
     assert (counts.submission_count, counts.new_count, counts.approved_count) == (6, 3, 2)
-    assert (counts.transcribing_count, counts.failed_count, counts.topic_count) == (2, 1, 3)
+    assert (counts.waiting_count, counts.transcribing_count) == (1, 1)
+    assert (counts.failed_count, counts.topic_count) == (1, 3)
     empty = episodes[mine_too.pk]
     assert (empty.submission_count, empty.new_count, empty.topic_count) == (0, 0, 0)
 

@@ -21,7 +21,8 @@ from intake.transcription import engines
 from intake.transcription.decode import decode_audio
 from intake.worker import TranscriptionWorker
 from tests.conftest import AUDIO, attach_audio
-from tests.factories import SubmissionFactory, TopicFactory
+from tests.factories import EpisodeFactory, SubmissionFactory, TopicFactory
+from tests.intake.crafted_audio import long_wav, two_audio_streams
 from tests.processes import start_worker
 
 pytestmark = pytest.mark.whisper
@@ -118,6 +119,49 @@ def test_undecodable_audio_fails_for_good_with_a_reason_and_keeps_the_file(
     assert "decode" in submission.transcription_error or "audio" in submission.transcription_error
     assert submission.transcription_attempts == 1  # permanent: not retried
     assert submission.audio.storage.exists(submission.audio.name)
+
+
+def test_worker_never_decodes_past_the_limit_whatever_the_file_says(
+    transactional_db, run_worker, tmp_path
+):
+    # Finding 3 of issue 12: a row saying 11 s over a file that decodes much longer (stored by
+    # a check that measured another stream, or swapped since). The worker decodes at most the
+    # limit plus the grace, sees that this is not what was measured, and fails at once.
+    episode = EpisodeFactory(max_audio_seconds=20)
+    swapped = tmp_path / "swapped.wav"
+    swapped.write_bytes(long_wav(300))
+    submission = SubmissionFactory(episode=episode, text="")
+    attach_audio(submission, swapped, seconds=11.0)
+    queue_transcription(submission)
+
+    run_worker()
+
+    submission.refresh_from_db()
+    assert submission.transcription_state == TS.FAILED
+    # 22 s: max_audio_seconds 20 + the 2 s grace were decoded, not 300.
+    assert submission.transcription_error == (
+        "the audio decodes to 22.0 s, not the 11.0 s measured when it arrived"
+    )
+    assert submission.transcript == ""
+    assert submission.transcription_attempts == 1  # permanent: not retried
+
+
+def test_worker_refuses_a_stored_file_with_two_audio_streams(
+    transactional_db, episode, run_worker, tmp_path
+):
+    # Stored before uploads were checked for it: which track would the host hear?
+    crafted = tmp_path / "two.webm"
+    crafted.write_bytes(two_audio_streams(hidden_seconds=60, shown_seconds=3))
+    submission = SubmissionFactory(episode=episode, text="")
+    attach_audio(submission, crafted, seconds=3.0)
+    queue_transcription(submission)
+
+    run_worker()
+
+    submission.refresh_from_db()
+    assert submission.transcription_state == TS.FAILED
+    assert submission.transcription_error == "more than one audio stream"
+    assert submission.transcript == ""
 
 
 def test_crashing_model_is_retried_then_fails_with_the_reason(
