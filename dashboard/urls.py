@@ -11,6 +11,7 @@ from dashboard.views import (
     runsheet_exports,
     runsheet_segments,
     search,
+    show,
     submissions,
     topics,
     triage,
@@ -29,6 +30,7 @@ urlpatterns = [
     # Paths that a slug could also match come first; these slugs are reserved (episodes.models).
     path("episodes/new", episodes.episode_create, name="episode_create"),
     path("settings", episodes.host_settings, name="host_settings"),
+    path("show", show.show_update, name="show_update"),
     # The episode itself
     path("<slug:slug>/edit", episodes.episode_update, name="episode_update"),
     path("<slug:slug>/open", episodes.episode_open_close, name="episode_open_close"),

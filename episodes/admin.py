@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from episodes.models import Episode, HostProfile, Topic
+from episodes.models import Episode, HostProfile, Show, Topic
 
 
 class TopicInline(admin.TabularInline):
@@ -40,3 +40,12 @@ class HostProfileAdmin(admin.ModelAdmin):
     list_filter = ["notify", "stay_after_decision"]
     search_fields = ["user__username", "user__email"]
     raw_id_fields = ["user"]
+
+
+@admin.register(Show)
+class ShowAdmin(admin.ModelAdmin):
+    list_display = ["name", "tagline", "website", "contact_email"]
+
+    def has_add_permission(self, request):
+        # One show per install: the row is created on demand (episodes.services.show_get).
+        return not Show.objects.exists()

@@ -1,12 +1,15 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from episodes.embed import embed_origins_parse, embed_origins_validate
+
 # Slugs a /host/<slug>/ page could never use: their addresses belong to other host pages
-# (dashboard/urls.py: /host/episodes/new and /host/settings).
-RESERVED_SLUGS = frozenset({"episodes", "settings"})
+# (dashboard/urls.py: /host/episodes/new, /host/settings and /host/show).
+RESERVED_SLUGS = frozenset({"episodes", "settings", "show"})
 
 
 class Episode(models.Model):
@@ -21,6 +24,11 @@ class Episode(models.Model):
     target_minutes = models.PositiveIntegerField(default=60)
     answer_seconds_default = models.PositiveIntegerField(
         default=120, help_text="How long the hosts plan to answer a question on the run-sheet."
+    )
+    embed_origins = models.TextField(
+        blank=True,
+        validators=[embed_origins_validate],
+        help_text="Sites that may show the question form in a frame, one origin per line.",
     )
     hosts = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="episodes", blank=True)
     # Set when topics or the essay change, cleared by the worker's re-ranking job once every
@@ -49,6 +57,10 @@ class Episode(models.Model):
                     )
                 }
             )
+
+    def embed_origin_list(self) -> list[str]:
+        """The origins allowed to frame /ask/<slug>/embed/ (validated when saved)."""
+        return embed_origins_parse(text=self.embed_origins)
 
     def accepts_submissions(self, *, now=None) -> bool:
         now = now or timezone.now()
@@ -97,3 +109,24 @@ class HostProfile(models.Model):
 
     def __str__(self) -> str:
         return f"Settings of {self.user}"
+
+
+class Show(models.Model):
+    """The podcast itself: one per install (episodes.services.show_get creates it on demand)."""
+
+    name = models.CharField(max_length=120, default="Mailbag")
+    tagline = models.CharField(max_length=200, blank=True)
+    # Public by nature (pages, social previews): served by its own view, /show/artwork, which
+    # serves this one file and nothing else from the private media storage.
+    artwork = models.ImageField(
+        upload_to="show/",
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"])],
+        help_text="A square PNG, JPEG or WebP image, like the podcast's cover art.",
+    )
+    website = models.URLField(blank=True)
+    contact_email = models.EmailField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.name

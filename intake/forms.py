@@ -8,11 +8,7 @@ from episodes.models import Episode
 from intake.audio import MESSAGES as AUDIO_MESSAGES
 from intake.audio import AudioInfo, audio_rejection, audio_too_large_error
 from intake.models import Submission
-from intake.submission_rules import (
-    NEEDS_CONSENT,
-    NEEDS_TEXT_OR_AUDIO,
-    submission_rule_errors,
-)
+from intake.submission_rules import NEEDS_TEXT_OR_AUDIO, submission_rule_errors
 from intake.upload_check import upload_check
 
 HONEYPOT_FIELD = "website"
@@ -44,6 +40,8 @@ class SubmissionForm(forms.Form):
         error_messages={"empty": AUDIO_MESSAGES["empty"]},
         widget=forms.FileInput(attrs={"accept": AUDIO_ACCEPT}),
     )
+    # On-air consent only: the hosts may listen to any recording sent (runsheet never plays
+    # one without it).
     consent = forms.BooleanField(label="You may play my recording on the show", required=False)
     name = forms.CharField(
         label="Your name",
@@ -106,7 +104,6 @@ class SubmissionForm(forms.Form):
         for field, message in submission_rule_errors(
             text=cleaned.get("text", ""),
             has_audio=has_audio,
-            consent_to_air=cleaned.get("consent", False),
             name=cleaned.get("name") or "",
             email=cleaned.get("email") or "",
         ).items():
@@ -119,7 +116,6 @@ class SubmissionForm(forms.Form):
         upload_instead = "You can upload a recording instead, or type your question."
         return {
             "needs_text_or_audio": NEEDS_TEXT_OR_AUDIO,
-            "needs_consent": NEEDS_CONSENT,
             "too_large": audio_too_large_error(
                 max_bytes=settings.SUBMISSION_MAX_UPLOAD_BYTES
             ).messages[0],
@@ -134,6 +130,11 @@ class SubmissionForm(forms.Form):
                 + upload_instead
             ),
             "mic_unsupported": f"Recording doesn't work in this browser. {upload_instead}",
+            # Browsers offer the microphone only to https pages (and to localhost).
+            "mic_insecure": (
+                "Recording needs a secure (https) connection, and this page was opened "
+                f"without one. {upload_instead}"
+            ),
         }
 
     def submission_kwargs(self) -> dict:

@@ -1,16 +1,22 @@
 """Per-client limit on accepted submissions (SUBMISSION_RATE_LIMIT, e.g. "5/10m"; "0" = off).
 
-Only accepted submissions count: a listener who fixes a rejected file is not punished for it,
-while every rejected attempt is already bounded by the upload cap and the decode budget.
-Counts live in Django's cache (Redis) in fixed windows. A slot is taken atomically before the
-submission is stored and handed back when it is refused, so simultaneous requests cannot all
-pass a check made before any of them is counted. When Redis is unreachable the limit
-fails open: losing a listener's question is worse than letting a burst through.
+Only accepted submissions count, and the limit is asked only once the form is valid: a
+listener whose file is refused hears about the file, not about the limit, and every refused
+attempt is already bounded by the upload guard (intake/upload_guard.py).
+
+A sliding window: each accepted submission is a timestamp in a Redis sorted set, and a new
+one is allowed while fewer than `count` lie in the last `seconds`. Fixed windows let twice
+the limit through across a window's edge (5 at 9:59, 5 more at 10:00). The check and the
+count are one Lua script, so of simultaneous requests exactly `count` pass; a slot whose
+submission is then not stored is handed back. When Redis is unreachable the limit fails
+open: losing a listener's question is worse than letting a burst through.
 """
 
 import logging
+import math
 import re
 import time
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -33,8 +39,9 @@ class Rate:
 class RateStatus:
     allowed: bool
     retry_after: int = 0
-    # The Redis key counted against, when a slot was taken (to hand it back).
+    # The sorted set and the member counted, when a slot was taken (to hand it back).
     key: str = ""
+    member: str = ""
 
 
 def rate_parse(value: str) -> Rate | None:
@@ -51,14 +58,8 @@ def rate_parse(value: str) -> Rate | None:
     return Rate(count=int(match["count"]), seconds=size * _UNITS[match["unit"]])
 
 
-def _window(rate: Rate, now: float) -> tuple[str, int]:
-    index = int(now // rate.seconds)
-    ends_in = int((index + 1) * rate.seconds - now) + 1
-    return str(index), ends_in
-
-
-def _key(client: str, window: str) -> str:
-    return f"intake:submissions:{client}:{window}"
+def _key(client: str) -> str:
+    return f"intake:submissions:sliding:{client}"
 
 
 def _redis(key: str):
@@ -67,57 +68,88 @@ def _redis(key: str):
     return cache._cache.get_client(key, write=True)
 
 
-# Count one more only while under the limit, in one step on the server: simultaneous requests
-# each see the count the previous one left, and a refused request takes nothing. Every call
-# sets the same deadline (the window's end), so repeating the EXPIRE is harmless.
+# Drop what left the window, then count one more only while under the limit, in one step on
+# the server: simultaneous requests each see what the previous one left. A refused request
+# takes nothing and learns when the oldest counted submission leaves the window. The set
+# expires with its newest member, so an idle client leaves nothing behind.
+# ARGV: now (ms), window (ms), limit, member.
 _RESERVE = """
-local used = tonumber(redis.call('GET', KEYS[1]) or '0')
-if used >= tonumber(ARGV[1]) then
-    return 0
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+    local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+    return {0, tonumber(oldest[2]) + window - now}
 end
-redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-return 1
+redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], window)
+return {1, 0}
 """
 
 
-def submission_rate_reserve(*, client: str, now: float | None = None) -> RateStatus:
-    """Take one of the client's submissions in this window, or say when to come back.
+def submission_rate_reserve(
+    *, client: str, exempt: bool = False, now: float | None = None
+) -> RateStatus:
+    """Count one accepted submission for the client, or say how long until one is allowed.
 
-    One Redis round trip (a Lua script), so of simultaneous requests exactly `count` get
-    through. A reservation that does not end in a stored submission is handed back with
-    submission_rate_release().
+    Call it once the submission is valid, just before storing it; hand the slot back with
+    submission_rate_release() when it ends up not stored. `exempt` (the episode's own hosts
+    trying their page) passes without counting.
     """
     rate = rate_parse(settings.SUBMISSION_RATE_LIMIT)
-    if rate is None:
+    if rate is None or exempt:
         return RateStatus(allowed=True)
-    window, ends_in = _window(rate, time.time() if now is None else now)
-    key = cache.make_and_validate_key(_key(client, window))
+    now_ms = int((time.time() if now is None else now) * 1000)
+    key = cache.make_and_validate_key(_key(client))
+    member = f"{now_ms}:{uuid.uuid4().hex}"
     try:
-        taken = _redis(key).eval(_RESERVE, 1, key, rate.count, ends_in)
+        taken, wait_ms = _redis(key).eval(
+            _RESERVE, 1, key, now_ms, rate.seconds * 1000, rate.count, member
+        )
     except Exception:
         logger.exception("Rate limit unavailable (cache error); letting the submission through")
         return RateStatus(allowed=True)
     if not taken:
-        return RateStatus(allowed=False, retry_after=ends_in)
-    return RateStatus(allowed=True, key=key)
-
-
-# Only decrement a count that still exists: after the window expired, DECR would create a
-# key at -1 with no expiry, a free extra submission forever.
-_RELEASE = """
-if redis.call('EXISTS', KEYS[1]) == 1 then
-    return redis.call('DECR', KEYS[1])
-end
-return 0
-"""
+        return RateStatus(allowed=False, retry_after=max(1, math.ceil(int(wait_ms) / 1000)))
+    return RateStatus(allowed=True, key=key, member=member)
 
 
 def submission_rate_release(*, status: RateStatus) -> None:
-    """Hand back a reservation whose submission was refused: only accepted ones count."""
+    """Hand back a slot whose submission was not stored: only accepted ones count."""
     if not status.key:
         return
     try:
-        _redis(status.key).eval(_RELEASE, 1, status.key)
+        # ZREM of a member that already left the window (or an expired set) is a no-op.
+        _redis(status.key).zrem(status.key, status.member)
     except Exception:
-        logger.exception("Could not hand back a rate-limit reservation (cache error)")
+        logger.exception("Could not hand back a rate-limit slot (cache error)")
+
+
+def retry_phrase(seconds: int) -> str:
+    """'4 minutes', '1 minute', '45 seconds', '2 hours': the wait, in words, rounded up."""
+    if seconds < 60:
+        return f"{seconds} second{'' if seconds == 1 else 's'}"
+    minutes = math.ceil(seconds / 60)
+    if minutes < 120:
+        return f"{minutes} minute{'' if minutes == 1 else 's'}"
+    hours = math.ceil(minutes / 60)
+    return f"{hours} hours"
+
+
+def rate_limited_message(*, retry_after: int, audio_name: str | None) -> str:
+    """What the listener over the limit reads above the form, which keeps what they typed.
+
+    `audio_name` is the sent file's name: the recorder names its files "recording.<ext>" and
+    keeps them in the browser until sent (static/intake/recorder.js), while a file chosen from
+    the device is gone from the re-rendered form and must be chosen again.
+    """
+    kept = "Everything you typed is still below"
+    if audio_name and audio_name.startswith("recording."):
+        kept += ", and so is your recording"
+    elif audio_name:
+        kept += " (choose your audio file again when you send it)"
+    return (
+        "That's a lot of questions in a short time: to keep the mailbag fair, we take a few "
+        f"from each connection. Nothing was sent yet. {kept}. Please try again in "
+        f"{retry_phrase(retry_after)}."
+    )

@@ -7,10 +7,6 @@ applies them again so no other caller can create a submission that breaks them.
 import unicodedata
 
 NEEDS_TEXT_OR_AUDIO = "Please type your question or message, or record one."
-NEEDS_CONSENT = (
-    "Please tick the box to let us play your recording on the show, "
-    "or remove the recording and send text only."
-)
 
 NAME_ON_ONE_LINE = "Please write your name on one line, without tabs or other control characters."
 EMAIL_ON_ONE_LINE = (
@@ -27,14 +23,16 @@ def one_line(value: str) -> bool:
 
 
 def submission_rule_errors(
-    *, text: str, has_audio: bool, consent_to_air: bool, name: str = "", email: str = ""
+    *, text: str, has_audio: bool, name: str = "", email: str = ""
 ) -> dict[str, str]:
-    """Field name -> message for each rule the submission breaks; empty when it is complete."""
+    """Field name -> message for each rule the submission breaks; empty when it is complete.
+
+    Consent to air is not one of them: sending a recording lets the hosts listen to it, and
+    without consent it is kept and transcribed but never played on the show.
+    """
     errors: dict[str, str] = {}
     if not text.strip() and not has_audio:
         errors["text"] = NEEDS_TEXT_OR_AUDIO
-    if has_audio and not consent_to_air:
-        errors["consent"] = NEEDS_CONSENT
     # Judged as stored: the ends are stripped first, as the form and the service both do.
     if not one_line((name or "").strip()):
         errors["name"] = NAME_ON_ONE_LINE

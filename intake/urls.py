@@ -2,12 +2,16 @@
 
 from django.urls import path
 
-from intake import views
+from intake import artwork, embed, views
 
 app_name = "intake"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("show/artwork", artwork.show_artwork, name="show_artwork"),
     path("ask/<slug:slug>/", views.ask, name="ask"),
     path("ask/<slug:slug>/thanks/", views.thanks, name="thanks"),
+    # The embeddable widget: the same form inside a frame on the show's own site.
+    path("ask/<slug:slug>/embed/", embed.embed_ask, name="embed_ask"),
+    path("ask/<slug:slug>/embed/thanks/", embed.embed_thanks, name="embed_thanks"),
 ]

@@ -42,18 +42,6 @@ def ask(request, slug: str):
         return render(request, "intake/ask.html", {**context, "form": form})
 
     client = client_key(request)
-    # Taken before the body is read, handed back below unless the submission is stored.
-    limit = ratelimit.submission_rate_reserve(client=client)
-    if not limit.allowed:
-        response = render(
-            request,
-            "intake/ratelimited.html",
-            {**context, "retry_minutes": max(1, round(limit.retry_after / 60))},
-            status=429,
-        )
-        response["Retry-After"] = str(limit.retry_after)
-        return response
-
     data, files = request.POST, request.FILES  # parse the body first: it sets the size flag
     too_large = upload_too_large(request)
     # Every upload counts as refused until its check says otherwise (intake/upload_guard.py).
@@ -70,26 +58,44 @@ def ask(request, slug: str):
     valid = form.is_valid()
     audio_errors = form.audio_error_codes()
     upload_guard.upload_attempt_settle(status=attempt, audio_errors=audio_errors)
+    limit = None
     if valid:
+        # Asked only now, so a refused file is answered about the file; a slot not ending in
+        # a stored submission is handed back (only accepted ones count).
+        limit = ratelimit.submission_rate_reserve(
+            client=client,
+            exempt=request.user.is_authenticated
+            and episode.hosts.filter(pk=request.user.pk).exists(),
+        )
+        if not limit.allowed:
+            form.add_error(
+                None,
+                ratelimit.rate_limited_message(
+                    retry_after=limit.retry_after,
+                    audio_name=files["audio"].name if "audio" in files else None,
+                ),
+            )
+    if limit is not None and limit.allowed:
         try:
             submission = services.submission_create(episode=episode, **form.submission_kwargs())
         except ValidationError as error:
+            ratelimit.submission_rate_release(status=limit)
             if getattr(error, "code", None) == "closed":
-                ratelimit.submission_rate_release(status=limit)
                 return render(request, "intake/closed.html", context, status=403)
             form.add_error(None, error)
+        except BaseException:
+            ratelimit.submission_rate_release(status=limit)
+            raise
         else:
             response = redirect("intake:thanks", slug=episode.slug)
             receipts.receipt_attach(response=response, submission=submission, episode=episode)
             return response
 
-    ratelimit.submission_rate_release(status=limit)  # only accepted submissions count
-
     if form.caught_by_honeypot:
         status = 400
     elif too_large:
         status = 413
-    elif "uploads_paused" in audio_errors:
+    elif "uploads_paused" in audio_errors or (limit is not None and not limit.allowed):
         status = 429
     elif "busy" in audio_errors:
         status = 503
@@ -97,7 +103,8 @@ def ask(request, slug: str):
         status = 200
     response = render(request, "intake/ask.html", {**context, "form": form}, status=status)
     if status == 429:
-        response["Retry-After"] = str(attempt.retry_after)
+        paused = limit if limit is not None and not limit.allowed else attempt
+        response["Retry-After"] = str(paused.retry_after)
     elif status == 503:
         response["Retry-After"] = "5"
     return response

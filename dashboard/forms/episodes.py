@@ -48,6 +48,14 @@ class EpisodeForm(forms.Form):
         help_text="How long you plan to answer each question on the run-sheet: 2:00, 90 or 3m.",
     )
 
+    embed_origins = forms.CharField(
+        required=False,
+        label="Sites that may embed the question form",
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "none"}),
+        help_text="One per line, like https://www.example-show.com: the widget snippet works "
+        "only on these sites. Empty: on no site.",
+    )
+
     def __init__(self, *args, creating: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.creating = creating

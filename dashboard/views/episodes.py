@@ -14,8 +14,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.access import host_episode_or_404
@@ -54,6 +56,25 @@ def public_url(request, episode: Episode) -> str:
     public name behind a proxy), else the address this page was asked on."""
     path = episode.get_absolute_url()
     return f"{settings.SITE_URL}{path}" if settings.SITE_URL else request.build_absolute_uri(path)
+
+
+def embed_snippet(request, episode: Episode) -> str:
+    """The HTML a host pastes into the show's site: the form in a frame that may use the
+    microphone, and the script that sizes the frame to its page (static/intake/embed.js)."""
+
+    def absolute(path: str) -> str:
+        return (
+            f"{settings.SITE_URL}{path}" if settings.SITE_URL else request.build_absolute_uri(path)
+        )
+
+    frame = absolute(reverse("intake:embed_ask", kwargs={"slug": episode.slug}))
+    script = absolute(static("intake/embed.js"))
+    title = escape(f"Ask {episode.title}")
+    return (
+        f'<iframe src="{frame}" data-mailbag allow="microphone" title="{title}" '
+        'width="100%" height="900" style="border:0;max-width:40rem"></iframe>\n'
+        f'<script src="{script}" async></script>'
+    )
 
 
 @login_required
@@ -118,6 +139,7 @@ def episode_update(request, slug: str):
             "creating": False,
             "open_close_form": EpisodeOpenCloseForm(),
             "public_url": public_url(request, episode),
+            "embed_snippet": embed_snippet(request, episode),
             "hosts": _hosts(episode),
         },
     )

@@ -20,9 +20,13 @@ from episodes.services.hosts import (
     host_time_zone,
     time_zone_names,
 )
+from episodes.services.show import show_get, show_name_get, show_update
 from episodes.services.topics import topic_create, topic_delete, topic_move, topic_update
 
 __all__ = [
+    "show_get",
+    "show_name_get",
+    "show_update",
     "EssayImportResult",
     "SummaryDifference",
     "episode_close_now",

@@ -23,6 +23,7 @@ EDITABLE_FIELDS = (
     "max_audio_seconds",
     "target_minutes",
     "answer_seconds_default",
+    "embed_origins",
 )
 # Sensible bounds for what a host types: (smallest, largest, how a value is worded).
 MAX_AUDIO_SECONDS = (5, 30 * 60)

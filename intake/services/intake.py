@@ -41,7 +41,6 @@ def submission_create(
     rule_errors = submission_rule_errors(
         text=text,
         has_audio=audio is not None,
-        consent_to_air=consent_to_air,
         name=name,
         email=email,
     )

@@ -75,7 +75,14 @@ def recording_phrase(moment: dt.datetime) -> str:
 
 
 def delivery_label(row: EntryRow) -> str:
-    return "play clip" if row.plays_clip else "read aloud"
+    if row.plays_clip:
+        return "play clip"
+    return "read aloud (not for air)" if not_for_air(row) else "read aloud"
+
+
+def not_for_air(row: EntryRow) -> bool:
+    """A recording the listener let the hosts hear but not air: its words are read instead."""
+    return bool(row.submission.audio) and not row.submission.consent_to_air
 
 
 def kind_label(row: EntryRow) -> str:

@@ -24,11 +24,13 @@ Deterministic: the same sheet gives the same bytes (no "generated at").
 import re
 
 from episodes.formatting import clock, duration_label
+from episodes.services import show_name_get
 from runsheet.exporters.base import (
     BaseExporter,
     Rendered,
     clip_filename,
     kind_label,
+    not_for_air,
     over_phrase,
     recording_phrase,
 )
@@ -81,6 +83,7 @@ class MarkdownExporter(BaseExporter):
             f"# {md_line(episode.title)}",
             HARD_BREAK.join(
                 [
+                    f"Show: {md_line(show_name_get())}.",
                     f"Run-sheet for the recording on {recording_phrase(episode.recording_at)}.",
                     f"Planned {clock(view.planned)} for a target of {clock(view.target)}: "
                     f"{over_phrase(view.over)}.",
@@ -133,6 +136,8 @@ class MarkdownExporter(BaseExporter):
         clip = duration_label(row.submission.audio_seconds) if row.submission.audio else ""
         if row.plays_clip:
             asked = f"play clip {clip_filename(segment, row)} ({clip or 'length unknown'})"
+        elif clip and not_for_air(row):
+            asked = f"read aloud ({clock(row.asked_seconds)}; recording {clip}, not for air)"
         elif clip:
             asked = f"read aloud ({clock(row.asked_seconds)}; recording {clip}, not played)"
         else:

@@ -12,7 +12,6 @@
   var fileInput = form.querySelector('input[type="file"][name="audio"]');
   var textInput = form.querySelector('textarea[name="text"]');
   var emailInput = form.querySelector('input[name="email"]');
-  var consentInput = form.querySelector('input[name="consent"]');
   var sendButton = form.querySelector("[data-send]");
   var micProblem = form.querySelector("[data-mic-problem]");
   var messages = JSON.parse(document.getElementById("ask-messages").textContent);
@@ -78,7 +77,6 @@
     var checks = [
       ["text", !text && !hasAudio ? messages.needs_text_or_audio : ""],
       ["audio", file && file.size > maxBytes ? messages.too_large : ""],
-      ["consent", hasAudio && consentInput && !consentInput.checked ? messages.needs_consent : ""],
       ["email", emailInput && emailInput.value && !emailInput.validity.valid ? messages.email : ""],
     ];
     checks.forEach(function (check) {
@@ -103,21 +101,34 @@
     navigator.mediaDevices.getUserMedia &&
     window.MediaRecorder
   );
+  var store = window.MailbagRecordingStore || null;
 
-  var state = "idle"; // idle | starting | recording | recorded
+  // About -50 dBFS: a muted or dead microphone reads near zero, while even a quiet room
+  // (the pauses in tests/fixtures/audio/jfk.wav) stays around 0.01.
+  var SILENCE_RMS = 0.003;
+  var SILENCE_HINT_MS = 3000;
+  var KEEP_FOR_MS = 7 * 24 * 3600 * 1000; // an unsent recording kept in IndexedDB
+
+  var state = "idle"; // idle | starting | recording | paused | recorded
   var stream = null;
   var recorder = null;
   var chunks = [];
-  var startedAt = 0;
+  var recordedBefore = 0; // seconds recorded before the latest resume
+  var resumedAt = 0;
   var ticker = null;
   var stopTimer = null;
   var autoStopped = false;
   var warned = false;
   var previewUrl = null;
+  var audioContext = null;
+  var analyser = null;
+  var samples = null;
+  var quietSince = 0;
 
   var el = root && {
     record: root.querySelector('[data-action="record"]'),
     recordLabel: root.querySelector("[data-record-label]"),
+    pause: root.querySelector('[data-action="pause"]'),
     stop: root.querySelector('[data-action="stop"]'),
     rerecord: root.querySelector('[data-action="rerecord"]'),
     discard: root.querySelector('[data-action="discard"]'),
@@ -125,8 +136,11 @@
     elapsed: root.querySelector("[data-elapsed]"),
     remaining: root.querySelector("[data-remaining]"),
     progress: root.querySelector("[data-progress]"),
+    level: root.querySelector("[data-level]"),
+    silentHint: root.querySelector("[data-silent-hint]"),
     review: root.querySelector("[data-review]"),
     preview: root.querySelector("[data-preview]"),
+    length: root.querySelector("[data-length]"),
     status: root.querySelector("[data-status]"),
   };
 
@@ -135,15 +149,20 @@
   }
 
   function render() {
-    el.record.hidden = state === "recording" || state === "recorded";
+    var live = state === "recording" || state === "paused";
+    el.record.hidden = live || state === "recorded";
     el.record.disabled = state === "starting";
     el.recordLabel.textContent = state === "starting" ? "Starting…" : "Record";
-    el.stop.hidden = state !== "recording";
-    el.clock.hidden = state !== "recording";
+    el.pause.hidden = !live || typeof recorder.pause !== "function";
+    el.pause.textContent = state === "paused" ? "Resume" : "Pause";
+    el.stop.hidden = !live;
+    el.clock.hidden = !live;
     el.review.hidden = state !== "recorded";
+    if (state !== "recording") el.silentHint.hidden = true;
     root.classList.toggle("is-recording", state === "recording");
+    root.classList.toggle("is-paused", state === "paused");
     // A recording replaces the upload; discard it to upload a file instead.
-    if (upload) upload.hidden = state === "recording" || state === "recorded";
+    if (upload) upload.hidden = live || state === "recorded";
   }
 
   function pickType() {
@@ -160,6 +179,11 @@
     return "webm";
   }
 
+  function showMicProblem(message) {
+    micProblem.textContent = message;
+    micProblem.hidden = false;
+  }
+
   function micFailed(error) {
     var name = error && error.name;
     var message;
@@ -172,8 +196,7 @@
     } else {
       message = messages.mic_unsupported;
     }
-    micProblem.textContent = message;
-    micProblem.hidden = false;
+    showMicProblem(message);
     say("");
   }
 
@@ -182,6 +205,9 @@
       stream.getTracks().forEach(function (track) { track.stop(); });
       stream = null;
     }
+    if (audioContext) audioContext.close();
+    audioContext = analyser = null;
+    el.level.value = 0;
   }
 
   function clearTimers() {
@@ -190,16 +216,69 @@
     ticker = stopTimer = null;
   }
 
+  // Seconds actually recorded, pauses left out: the recorder's own clock. A WebM from
+  // MediaRecorder carries no duration, so this is the length the listener is shown.
+  function recordedSeconds() {
+    var running = state === "recording" ? (performance.now() - resumedAt) / 1000 : 0;
+    return Math.min(maxSeconds, recordedBefore + running);
+  }
+
+  function listen() {
+    // The level meter and the silence hint. Without Web Audio the recorder still records.
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return;
+    try {
+      audioContext = new Context();
+      analyser = audioContext.createAnalyser();
+      analyser.fftSize = 2048;
+      audioContext.createMediaStreamSource(stream).connect(analyser);
+      samples = new Float32Array(analyser.fftSize);
+    } catch (error) {
+      audioContext = analyser = null;
+    }
+  }
+
+  function measure() {
+    if (!analyser || state !== "recording") return;
+    analyser.getFloatTimeDomainData(samples);
+    var sum = 0;
+    for (var i = 0; i < samples.length; i++) sum += samples[i] * samples[i];
+    var rms = Math.sqrt(sum / samples.length);
+    // Speech sits around 0.02-0.3 RMS; a square root spreads that over the meter.
+    el.level.value = Math.min(1, Math.sqrt(rms * 3));
+    var now = performance.now();
+    if (rms >= SILENCE_RMS) {
+      quietSince = now;
+      if (!el.silentHint.hidden) {
+        el.silentHint.hidden = true;
+        say("We can hear you now.");
+      }
+    } else if (el.silentHint.hidden && now - quietSince >= SILENCE_HINT_MS) {
+      el.silentHint.hidden = false;
+      say(el.silentHint.textContent);
+    }
+  }
+
   function tick() {
-    var elapsed = Math.min(maxSeconds, (performance.now() - startedAt) / 1000);
+    var elapsed = recordedSeconds();
     var left = maxSeconds - elapsed;
     el.elapsed.textContent = clock(elapsed);
     el.remaining.textContent = clock(Math.ceil(left)) + " left";
     el.progress.value = elapsed;
-    if (!warned && maxSeconds > 20 && left <= 10) {
+    if (state === "recording" && !warned && maxSeconds > 20 && left <= 10) {
       warned = true;
       say("10 seconds left.");
     }
+    measure();
+  }
+
+  function runClock() {
+    // The limit counts recorded time only, so a pause moves it back.
+    ticker = setInterval(tick, 100);
+    stopTimer = setTimeout(function () {
+      autoStopped = true;
+      stop();
+    }, Math.max(0, (maxSeconds - recordedBefore) * 1000));
   }
 
   function forget() {
@@ -208,6 +287,7 @@
     previewUrl = null;
     el.preview.removeAttribute("src");
     el.preview.load();
+    delete root.dataset.restored;
   }
 
   function start() {
@@ -231,20 +311,18 @@
       chunks = [];
       autoStopped = false;
       warned = false;
+      recordedBefore = 0;
       recorder.addEventListener("dataavailable", function (event) {
         if (event.data && event.data.size) chunks.push(event.data);
       });
       recorder.addEventListener("stop", finish);
+      listen();
       recorder.start(1000);
-      startedAt = performance.now();
+      resumedAt = quietSince = performance.now();
       state = "recording";
       render();
       tick();
-      ticker = setInterval(tick, 250);
-      stopTimer = setTimeout(function () {
-        autoStopped = true;
-        stop();
-      }, maxSeconds * 1000);
+      runClock();
       say("Recording. It stops by itself after " + spoken(maxSeconds) + ".");
       el.stop.focus();
     }, function (error) {
@@ -255,14 +333,63 @@
     });
   }
 
+  function pauseOrResume() {
+    if (state === "recording") {
+      recordedBefore = recordedSeconds();
+      clearTimers();
+      recorder.pause();
+      el.level.value = 0; // nothing is being heard while paused
+      state = "paused";
+      render();
+      tick();
+      say("Paused at " + clock(recordedBefore) + ". Resume when you are ready.");
+    } else if (state === "paused") {
+      recorder.resume();
+      resumedAt = quietSince = performance.now();
+      state = "recording";
+      render();
+      runClock();
+      say("Recording again.");
+    }
+  }
+
   function stop() {
+    if (state === "recording") recordedBefore = recordedSeconds();
     clearTimers();
     if (recorder && recorder.state !== "inactive") recorder.stop();
     releaseMicrophone();
   }
 
+  function fixPreviewDuration() {
+    // Chromium's WebM from MediaRecorder has no duration, so the player shows an endless
+    // track that cannot be scrubbed. Seeking far past the end makes it read the whole file
+    // and learn the real duration; then go back to the start.
+    var audio = el.preview;
+    audio.addEventListener("loadedmetadata", function () {
+      if (isFinite(audio.duration)) return;
+      audio.addEventListener("durationchange", function back() {
+        if (!isFinite(audio.duration)) return;
+        audio.removeEventListener("durationchange", back);
+        audio.currentTime = 0;
+      });
+      audio.currentTime = 1e101;
+    }, { once: true });
+  }
+
+  function showRecording(blob, seconds) {
+    recording = { blob: blob, seconds: seconds };
+    previewUrl = URL.createObjectURL(blob);
+    fixPreviewDuration();
+    el.preview.src = previewUrl;
+    el.length.textContent = clock(Math.round(seconds));
+    if (fileInput) fileInput.value = "";
+    showError("audio", "");
+    state = "recorded";
+    render();
+  }
+
   function finish() {
-    var seconds = Math.min(maxSeconds, (performance.now() - startedAt) / 1000);
+    var seconds = Math.min(maxSeconds, recordedBefore);
     var type = recorder.mimeType || (chunks[0] && chunks[0].type) || "audio/webm";
     var blob = new Blob(chunks, { type: type });
     recorder = null;
@@ -274,13 +401,8 @@
       el.record.focus();
       return;
     }
-    recording = { blob: blob, seconds: seconds };
-    previewUrl = URL.createObjectURL(blob);
-    el.preview.src = previewUrl;
-    if (fileInput) fileInput.value = "";
-    showError("audio", "");
-    state = "recorded";
-    render();
+    showRecording(blob, seconds);
+    if (store) store.save(recording);
     say(
       (autoStopped ? "Stopped at the " + spoken(maxSeconds) + " limit. " : "Recorded " + spoken(seconds) + ". ") +
       "Play it back, record again, or send it."
@@ -290,10 +412,30 @@
 
   function discard() {
     forget();
+    if (store) store.clear();
     state = "idle";
     render();
     say("Recording discarded.");
     el.record.focus();
+  }
+
+  function restore() {
+    // A recording kept from an earlier visit that never reached the hosts (a reload, Back,
+    // a refused send). Other scripts (and tests) can wait for the "mailbag:recording-restored"
+    // event or root's data-restored attribute.
+    if (!store) return;
+    store.load().then(function (kept) {
+      if (!kept || !kept.blob || !kept.blob.size || state !== "idle") return;
+      // On a shared computer the next person should not find it: keep a week, no longer.
+      if (!(Date.now() - kept.savedAt < KEEP_FOR_MS)) {
+        store.clear();
+        return;
+      }
+      showRecording(kept.blob, Number(kept.seconds) || 0);
+      root.dataset.restored = "true";
+      say("We kept your recording from before (" + spoken(kept.seconds) + "). Play it back, record again, or send it.");
+      root.dispatchEvent(new CustomEvent("mailbag:recording-restored", { bubbles: true }));
+    });
   }
 
   if (canRecord) {
@@ -303,10 +445,15 @@
       if (label) label.textContent = "Or upload a recording";
     }
     el.record.addEventListener("click", start);
+    el.pause.addEventListener("click", pauseOrResume);
     el.stop.addEventListener("click", stop);
     el.rerecord.addEventListener("click", start);
     el.discard.addEventListener("click", discard);
     render();
+    restore();
+  } else if (root && (!window.isSecureContext || !navigator.mediaDevices)) {
+    // Browsers hide the microphone from pages not served over https (localhost excepted).
+    showMicProblem(messages.mic_insecure || messages.mic_unsupported);
   }
 
   // --- Sending -------------------------------------------------------------------------------
@@ -347,7 +494,7 @@
   }
 
   form.addEventListener("submit", function (event) {
-    if (state === "recording" || state === "starting") {
+    if (state === "recording" || state === "paused" || state === "starting") {
       event.preventDefault();
       say("Stop the recording first, then send it.");
       el.stop.focus();

@@ -64,10 +64,17 @@ def test_copy_the_question_pages_link(chromium, live_server, browser_settings, h
 
         page.get_by_role("button", name="Copy link").click()
 
-        expect(page.locator("[data-copy-status]")).to_have_text("Copied.")
+        expect(page.locator("[data-copy-status]").first).to_have_text("Copied.")
         assert (
             page.evaluate("navigator.clipboard.readText()") == f"{live_server.url}/ask/2024-recap/"
         )
+
+        # The embeddable widget's snippet has its own copy button and status.
+        page.get_by_role("button", name="Copy widget").click()
+        expect(page.locator(".embed-snippet [data-copy-status]")).to_have_text("Copied.")
+        snippet = page.evaluate("navigator.clipboard.readText()")
+        assert f'<iframe src="{live_server.url}/ask/2024-recap/embed/"' in snippet
+        assert f'<script src="{live_server.url}/static/intake/embed.js" async>' in snippet
     finally:
         context.close()
 

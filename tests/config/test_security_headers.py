@@ -61,3 +61,17 @@ def test_only_the_ask_page_plays_blobs_and_uses_the_microphone(client, pages, ep
         policy = permissions(response)
         for feature in ("microphone", "camera", "geolocation", "payment", "usb"):
             assert policy[feature] == "()", (name, feature)
+
+
+def test_the_embed_page_differs_from_the_ask_page_only_in_who_may_frame_it(client, episode):
+    episode.embed_origins = "https://www.example-show.com"
+    episode.save()
+    ask = client.get(reverse("intake:ask", kwargs={"slug": episode.slug}))
+    embed = client.get(reverse("intake:embed_ask", kwargs={"slug": episode.slug}))
+    ask_policy, embed_policy = directives(ask), directives(embed)
+    assert embed_policy.pop("frame-ancestors") == ["https://www.example-show.com"]
+    assert ask_policy.pop("frame-ancestors") == ["'none'"]
+    assert embed_policy == ask_policy
+    assert permissions(embed) == permissions(ask)
+    assert ask["X-Frame-Options"] == "DENY"
+    assert "X-Frame-Options" not in embed

@@ -203,6 +203,14 @@ HOST_VIEWS = [
     # test_pages_of_ones_own_serve_anyone_logged_in_and_show_nobody_elses.
     HostView("dashboard:episode_create", "get", kwargs=()),
     HostView("dashboard:host_settings", "get", kwargs=()),
+    # The show (one per install) is every host's: any logged-in user may edit it.
+    HostView("dashboard:show_update", "get", kwargs=()),
+    HostView(
+        "dashboard:show_update",
+        "post",
+        kwargs=(),
+        data=(("name", "The Show"), ("tagline", ""), ("website", ""), ("contact_email", "")),
+    ),
     HostView("dashboard:episode_update", "get"),
     HostView("dashboard:episode_hosts", "get"),
     HostView(

@@ -972,3 +972,28 @@ def test_moderation_keeps_working_with_a_sheet(host_client, episode, sheet):
 
     a, _, c = (entry.pk for entry in sheet["entries"])
     assert order_of(episode) == [(sheet["scaling"].pk, [a]), (sheet["selfplay"].pk, [c])]
+
+
+def test_a_recording_not_for_air_is_read_on_the_sheet_and_says_why(host_client, episode, sheet):
+    voice = approved(episode, name="Noor", text="", consent_to_air=False, audio_format="webm")
+    attach_audio(voice, AUDIO / "jfk.webm", seconds=11.0)
+    voice.transcript = "Greetings from Lisbon, keep going."
+    voice.save()
+    entry = services.entry_add(segment=sheet["selfplay"], submission=voice)
+    assert not entry.plays_clip
+
+    html = host_client.get(url("runsheet", episode)).content.decode()
+    block = html.split(f'id="entry-{entry.pk}"', 1)[1].split('<li class="entry"', 1)[0]
+    assert "Read aloud" in block and "Play clip" not in block
+    assert ">Not for air</span>" in block
+    assert "didn't agree to air their voice: read their words" in block
+    assert "Greetings from Lisbon, keep going." in block
+
+    # Asking to play it anyway is refused, and the sheet still reads it.
+    response = host_client.post(
+        url("entry_update", episode, entry.pk), {"answer_seconds": "", "notes": "", "play": "play"}
+    )
+    entry.refresh_from_db()
+    assert entry.play_clip is not True
+    assert not entry.plays_clip
+    assert response.status_code in (200, 302)

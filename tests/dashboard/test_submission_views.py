@@ -380,3 +380,27 @@ def test_declining_a_question_on_the_run_sheet_says_it_left_the_sheet(host_clien
     ]
     assert messages_of(other) == [("success", "Declined the question from Ana." + NOTHING_LEFT)]
     assert not Entry.objects.exists()
+
+
+# --- Recordings not for air ------------------------------------------------------------------
+
+
+def test_a_recording_without_on_air_consent_is_badged_not_for_air(host_client, episode, voice):
+    aired = SubmissionFactory(episode=episode, name="Lee", text="", consent_to_air=True)
+    attach_audio(aired, AUDIO / "jfk.webm", seconds=11.0)
+    typed = SubmissionFactory(episode=episode, name="Kim", text="Typed only", consent_to_air=False)
+    badge = '<span class="badge badge-not-for-air"'
+
+    inbox = host_client.get(url("dashboard:submission_list", slug=episode.slug))
+    rows = {
+        row.split('"', 1)[0]: row for row in inbox.content.decode().split('id="submission-')[1:]
+    }
+    assert badge in rows[str(voice.pk)]
+    assert ">Not for air</span>" in rows[str(voice.pk)]
+    assert badge not in rows[str(aired.pk)]  # agreed to air
+    assert badge not in rows[str(typed.pk)]  # nothing to air
+
+    detail = host_client.get(url("dashboard:submission_detail", voice)).content.decode()
+    assert badge in detail and ">Not for air</span>" in detail
+    assert "lets the hosts listen, not play it on the show: read their words" in detail
+    assert badge not in host_client.get(url("dashboard:submission_detail", aired)).content.decode()

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -22,10 +23,14 @@ from intake.client_ip import client_ip, client_key
 from intake.models import Submission
 from intake.ratelimit import (
     Rate,
+    rate_limited_message,
     rate_parse,
+    retry_phrase,
     submission_rate_release,
     submission_rate_reserve,
 )
+from tests.conftest import AUDIO
+from tests.factories import EpisodeFactory
 
 PROJECT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -132,17 +137,47 @@ def test_ipv6_clients_are_grouped_by_64(settings):
 # --- The limit on the real cache -------------------------------------------------------------
 
 
-def test_counts_per_client_within_a_window(settings):
+WINDOW_START = 600 * 1_666_666.0  # any moment will do: the window slides, it has no edges
+
+
+def test_counts_per_client_in_the_last_window(settings):
     settings.SUBMISSION_RATE_LIMIT = "2/10m"
     client, other = fresh_ipv4(), fresh_ipv4()
-    now = 600 * 1_666_666 + 200.0  # 200 s into a 600 s window
-    for _ in range(2):
-        assert submission_rate_reserve(client=client, now=now).allowed
-    status = submission_rate_reserve(client=client, now=now)
+    now = WINDOW_START + 200
+    assert submission_rate_reserve(client=client, now=now).allowed
+    assert submission_rate_reserve(client=client, now=now + 100).allowed
+    status = submission_rate_reserve(client=client, now=now + 199)
     assert not status.allowed
-    assert status.retry_after == 401
-    assert submission_rate_reserve(client=other, now=now).allowed
-    assert submission_rate_reserve(client=client, now=now + 401).allowed  # next window
+    assert status.retry_after == 401  # until the first one is 10 minutes old
+    assert submission_rate_reserve(client=other, now=now + 199).allowed
+    assert not submission_rate_reserve(client=client, now=now + 599.5).allowed
+    assert submission_rate_reserve(client=client, now=now + 600.001).allowed
+    # The second one is still inside the window that just freed a slot.
+    assert not submission_rate_reserve(client=client, now=now + 600.5).allowed
+
+
+def test_twice_the_limit_cannot_slip_across_a_window_edge(settings):
+    """Fixed windows let 5 in at 9:59 and 5 more at 10:00: 10 within 2 seconds."""
+    settings.SUBMISSION_RATE_LIMIT = "5/10m"
+    client = fresh_ipv4()
+    edge = WINDOW_START + 600  # where a fixed 10-minute window would reset its count
+    before = [submission_rate_reserve(client=client, now=edge - 1).allowed for _ in range(5)]
+    after = [submission_rate_reserve(client=client, now=edge + 1).allowed for _ in range(5)]
+    assert before == [True] * 5
+    assert after == [False] * 5
+
+
+def test_no_ten_minutes_ever_hold_more_than_the_limit(settings):
+    settings.SUBMISSION_RATE_LIMIT = "3/10m"
+    client = fresh_ipv4()
+    accepted = [
+        now
+        for now in (WINDOW_START + step * 37.0 for step in range(200))  # one try every 37 s
+        if submission_rate_reserve(client=client, now=now).allowed
+    ]
+    assert len(accepted) > 3
+    for index, moment in enumerate(accepted):
+        assert sum(moment <= later < moment + 600 for later in accepted[index:]) <= 3
 
 
 def test_a_handed_back_slot_can_be_taken_again(settings):
@@ -153,25 +188,41 @@ def test_a_handed_back_slot_can_be_taken_again(settings):
     assert not submission_rate_reserve(client=client).allowed
     submission_rate_release(status=first)
     assert submission_rate_reserve(client=client).allowed
+    assert not submission_rate_reserve(client=client).allowed
 
 
-def test_handing_back_after_the_window_expired_gives_no_extra_slot(settings):
+def test_handing_back_after_the_count_expired_gives_no_extra_slot(settings):
     settings.SUBMISSION_RATE_LIMIT = "1/10m"
     client = fresh_ipv4()
     status = submission_rate_reserve(client=client)
-    raw = cache._cache.get_client(status.key, write=True)
-    raw.delete(status.key)  # the window ended meanwhile and its count expired
+    cache._cache.get_client(status.key, write=True).delete(status.key)  # expired meanwhile
     submission_rate_release(status=status)
-    # No key at -1 left behind without an expiry: the next window counts from zero.
     assert submission_rate_reserve(client=client).allowed
     assert not submission_rate_reserve(client=client).allowed
 
 
-def test_the_count_expires_with_its_window(settings):
+def test_the_count_expires_with_its_newest_submission(settings):
     settings.SUBMISSION_RATE_LIMIT = "1/10m"
-    status = submission_rate_reserve(client=fresh_ipv4(), now=600 * 1_666_666 + 590.0)
+    status = submission_rate_reserve(client=fresh_ipv4())
     ttl = cache._cache.get_client(status.key).ttl(status.key)
-    assert 1 <= ttl <= 11
+    assert 590 <= ttl <= 600
+
+
+def test_exempt_passes_without_counting(settings):
+    settings.SUBMISSION_RATE_LIMIT = "1/10m"
+    client = fresh_ipv4()
+    for _ in range(3):
+        assert submission_rate_reserve(client=client, exempt=True).allowed
+    assert submission_rate_reserve(client=client).allowed  # none of the above counted
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [(1, "1 second"), (45, "45 seconds"), (60, "1 minute"), (61, "2 minutes"),
+     (240, "4 minutes"), (600, "10 minutes"), (7200, "2 hours"), (86400, "24 hours")],
+)  # fmt: skip
+def test_retry_phrase(seconds, words):
+    assert retry_phrase(seconds) == words
 
 
 def test_simultaneous_reservations_accept_exactly_the_limit(settings):
@@ -254,21 +305,98 @@ class TestAskPageLimit:
             **extra,
         )
 
-    def test_friendly_429_after_the_limit(self, client, episode, settings):
+    def test_over_the_limit_the_form_comes_back_with_everything_typed(
+        self, client, episode, settings
+    ):
         settings.SUBMISSION_RATE_LIMIT = "2/10m"
         remote = fresh_ipv4()
         assert self.post(client, episode, remote).status_code == 302
         assert self.post(client, episode, remote).status_code == 302
-        response = self.post(client, episode, remote, text="One too many")
+        response = client.post(
+            reverse("intake:ask", kwargs={"slug": episode.slug}),
+            {
+                "kind": "message",
+                "text": "One too many <b>words</b>",
+                "name": "Sam from Berlin",
+                "email": "sam@example.com",
+                "consent": "on",
+            },
+            REMOTE_ADDR=remote,
+        )
         assert response.status_code == 429
-        assert 1 <= int(response["Retry-After"]) <= 601
+        assert 590 <= int(response["Retry-After"]) <= 600
         html = response.content.decode()
         assert "a lot of questions in a short time" in html
-        assert "Your last message was not sent" in html
-        assert not Submission.objects.filter(text="One too many").exists()
+        assert "Please try again in 10 minutes." in html
+        assert "your recording" not in html  # none was sent
+        form = response.context["form"]
+        assert form.non_field_errors()
+        # The ask form again, filled in as sent.
+        assert 'name="csrfmiddlewaretoken"' in html
+        assert "One too many &lt;b&gt;words&lt;/b&gt;</textarea>" in html
+        assert 'value="Sam from Berlin"' in html
+        assert 'value="sam@example.com"' in html
+        assert re.search(r'value="message"[^>]*checked', html)
+        assert re.search(r'name="consent"[^>]*checked', html)
+        assert not Submission.objects.filter(text__startswith="One too many").exists()
         assert Submission.objects.count() == 2
         # Someone else is not affected.
         assert self.post(client, episode, fresh_ipv4()).status_code == 302
+
+    def test_a_bad_file_over_the_limit_gets_its_own_error(
+        self, client, episode, settings, private_media
+    ):
+        settings.SUBMISSION_RATE_LIMIT = "1/10m"
+        remote = fresh_ipv4()
+        assert self.post(client, episode, remote).status_code == 302
+        response = client.post(
+            reverse("intake:ask", kwargs={"slug": episode.slug}),
+            {
+                "kind": "question",
+                "text": "Here is my file",
+                "audio": SimpleUploadedFile("q.webm", b"this is not audio at all" * 10),
+            },
+            REMOTE_ADDR=remote,
+        )
+        assert response.status_code == 200
+        assert response.context["form"].errors["audio"]
+        assert "a lot of questions" not in response.content.decode()
+        assert "Retry-After" not in response
+        assert Submission.objects.count() == 1
+
+    @pytest.mark.parametrize(
+        ("audio_name", "kept"),
+        [
+            (None, "Everything you typed is still below. "),
+            ("recording.webm", "Everything you typed is still below, and so is your recording. "),
+            ("My question.m4a", "(choose your audio file again when you send it). "),
+        ],
+    )
+    def test_the_message_says_what_is_kept_and_how_long_to_wait(self, audio_name, kept):
+        message = rate_limited_message(retry_after=230, audio_name=audio_name)
+        assert kept in message
+        assert message.endswith("Please try again in 4 minutes.")
+
+    def test_a_recording_over_the_limit_is_said_to_be_kept(
+        self, client, episode, settings, private_media
+    ):
+        settings.SUBMISSION_RATE_LIMIT = "1/10m"
+        remote = fresh_ipv4()
+        assert self.post(client, episode, remote).status_code == 302
+        response = client.post(
+            reverse("intake:ask", kwargs={"slug": episode.slug}),
+            {
+                "kind": "question",
+                "audio": SimpleUploadedFile(
+                    "recording.webm", (AUDIO / "jfk.webm").read_bytes(), "audio/webm"
+                ),
+            },
+            REMOTE_ADDR=remote,
+        )
+        assert response.status_code == 429
+        assert "and so is your recording" in response.content.decode()
+        assert Submission.objects.count() == 1
+        assert list(private_media.rglob("*.webm")) == []
 
     def test_rejected_attempts_do_not_count(self, client, episode, settings):
         settings.SUBMISSION_RATE_LIMIT = "1/10m"
@@ -290,6 +418,24 @@ class TestAskPageLimit:
         remote = fresh_ipv6()
         statuses = [self.post(client, episode, remote).status_code for _ in range(6)]
         assert statuses == [302] * 5 + [429]
+
+    def test_hosts_of_the_episode_are_exempt(self, host_client, episode, settings):
+        settings.SUBMISSION_RATE_LIMIT = "1/10m"
+        remote = fresh_ipv4()
+        statuses = [self.post(host_client, episode, remote).status_code for _ in range(4)]
+        assert statuses == [302] * 4
+        host_client.logout()  # the same connection as a listener: the host's tries never counted
+        assert self.post(host_client, episode, remote).status_code == 302
+        assert self.post(host_client, episode, remote).status_code == 429
+
+    def test_a_host_of_another_episode_is_not(
+        self, other_host_client, other_host, episode, settings
+    ):
+        settings.SUBMISSION_RATE_LIMIT = "1/10m"
+        EpisodeFactory(slug="other-show", hosts=[other_host])
+        remote = fresh_ipv4()
+        assert self.post(other_host_client, episode, remote).status_code == 302
+        assert self.post(other_host_client, episode, remote).status_code == 429
 
     def test_behind_a_proxy_forged_entries_do_not_escape_the_limit(self, client, episode, settings):
         settings.SUBMISSION_RATE_LIMIT = "1/10m"

@@ -69,16 +69,21 @@ def test_voice_submission_probes_when_the_caller_did_not(episode, media, transcr
     assert stored_files(media) == [Path(submission.audio.path)]
 
 
+def test_voice_without_on_air_consent_is_stored(episode, media, transcription_queue):
+    with jfk("jfk.webm") as audio:
+        submission = services.submission_create(
+            episode=episode, kind="message", audio=audio, consent_to_air=False
+        )
+    submission.refresh_from_db()
+    assert submission.consent_to_air is False
+    assert submission.transcription_state == Submission.TranscriptionState.PENDING
+    assert stored_files(media) == [Path(submission.audio.path)]
+
+
 @pytest.mark.parametrize(
     ("arguments", "field", "message"),
     [
         ({"text": " "}, "text", "Please type your question or message, or record one."),
-        (
-            {"text": "hi", "with_audio": True},
-            "consent",
-            "Please tick the box to let us play your recording on the show, or remove the "
-            "recording and send text only.",
-        ),
         ({"text": "hi", "email": "nope"}, "email", "Enter a valid email address."),
         (
             {"text": "hi", "name": "Eve\r\nBcc: x@example.com"},

@@ -341,15 +341,25 @@ def test_decode_budget(client, episode, settings, isolated_uploads):
     assert_nothing_created(isolated_uploads)
 
 
-def test_audio_without_consent(client, episode, isolated_uploads):
-    response = post(client, episode, text="Hello", audio=fixture_upload("jfk.webm"))
-    assert response.status_code == 200
-    assert errors_for(response, "consent") == (
-        "Please tick the box to let us play your recording on the show, or remove the "
-        "recording and send text only."
-    )
-    assert "Hello</textarea>" in response.content.decode()
-    assert_nothing_created(isolated_uploads)
+def test_a_recording_without_on_air_consent_is_kept_and_transcribed(
+    client, episode, isolated_uploads, transcription_queue, django_capture_on_commit_callbacks
+):
+    """The hosts may listen to any recording sent; airing it is a separate, optional choice."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, episode, audio=fixture_upload("jfk.webm"))
+    assert response.status_code == 302
+    submission = Submission.objects.get()
+    assert submission.consent_to_air is False
+    assert Path(submission.audio.path).is_file()
+    assert submission.transcription_state == Submission.TranscriptionState.PENDING
+    assert transcription_queue.count == 1
+
+
+def test_the_ask_page_says_the_hosts_listen_and_airing_is_optional(client, episode):
+    html = client.get(ask_url(episode)).content.decode()
+    assert "The hosts will listen to any recording you send" in html
+    assert "goes on air only if you tick the box below" in html
+    assert re.search(r'<input type="checkbox" name="consent"(?![^>]*required)[^>]*>', html)
 
 
 def test_neither_text_nor_audio(client, episode, isolated_uploads):

@@ -24,6 +24,7 @@ from django.urls import reverse
 from markdown_it import MarkdownIt
 
 from episodes.models import Episode
+from episodes.services import show_get
 from intake.models import Submission
 from runsheet import services
 from runsheet.exporters import EXPORTERS, AudioBundleExporter, CsvExporter, MarkdownExporter
@@ -263,7 +264,8 @@ def test_markdown_says_what_the_hosts_need(golden_episode):
     assert "What happens when scaling stops working?" in text  # the host's correction wins
     assert "what happens when scaling stops\n" not in text
     assert "### 2.1 · " in text and "Message from Anonymous" in text
-    assert "read aloud (0:03; recording 0:09, not played)" in text  # no consent to air
+    assert "read aloud (0:03; recording 0:09, not for air)" in text  # no consent to air
+    assert "recording 0:10, not played)" in text  # consent, but the hosts chose to read it
     assert "play clip 01-02-zoe-alvarez.webm (0:11)" in text
     assert "A passage the hosts hid." not in text
     assert "answer 0:45" in text  # the entry's own answer time over the default 1:30
@@ -451,8 +453,9 @@ def test_csv_has_one_row_per_entry_in_running_order(golden_episode):
     assert (rows[3]["asker"], rows[3]["kind"], rows[3]["play_or_read"]) == (
         "Anonymous",
         "Message",
-        "read aloud",
+        "read aloud (not for air)",  # the listener let the hosts listen, not air it
     )
+    assert rows[3]["clip_file"] == ""
     assert rows[3]["passage"] == ""  # hidden by the hosts
     assert rows[4]["answer_seconds"] == "45"
     assert rows[5]["play_or_read"] == "read aloud" and rows[5]["clip_file"] == ""
@@ -661,9 +664,21 @@ def test_only_the_episodes_hosts_download(golden_episode, client, other_host_cli
 def test_exports_read_the_sheet_in_a_fixed_number_of_queries(
     golden_episode, django_assert_num_queries
 ):
-    for exporter in (MarkdownExporter, CsvExporter):
-        with django_assert_num_queries(3):  # the run-sheet, its segments, its entries
+    # The run-sheet, its segments, its entries; the Markdown also names the show.
+    for exporter, queries in ((MarkdownExporter, 4), (CsvExporter, 3)):
+        with django_assert_num_queries(queries):
             exporter(view=runsheet_view(episode=golden_episode), base_url=BASE_URL).render()
+
+
+def test_the_markdown_names_the_show_escaped_like_any_text(golden_episode):
+    show = show_get()
+    show.name = "The *Lore* Mailbag <#1>"
+    show.save()
+
+    text = export(golden_episode, "md")[2].decode()
+
+    assert text.splitlines()[2] == "Show: The \\*Lore\\* Mailbag \\<\\#1>.\\"
+    assert "Show: The *Lore* Mailbag &lt;#1&gt;." in MarkdownIt("commonmark").render(text)
 
 
 # --- manage.py export_runsheet --------------------------------------------------------------
