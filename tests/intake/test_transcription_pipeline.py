@@ -26,6 +26,15 @@ from tests.intake.crafted_audio import long_wav, two_audio_streams
 from tests.processes import start_worker
 
 pytestmark = pytest.mark.whisper
+
+
+@pytest.fixture(autouse=True)
+def _empty_queue(request):
+    """Every test here counts or runs the queue's jobs: start (and end) with none, whatever an
+    earlier test in this process left behind (pytest-xdist orders tests differently)."""
+    request.getfixturevalue("transcription_queue")
+
+
 ROOT = Path(__file__).resolve().parents[2]
 TS = Submission.TranscriptionState
 JFK_WORDS = "ask not what your country can do for you"
