@@ -24,7 +24,6 @@ import argparse
 import http.client
 import io
 import os
-import re
 import secrets
 import shutil
 import socket
@@ -38,9 +37,16 @@ import time
 import wave
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.stack import (  # noqa: E402
+    PROJECT,
+    csrf_credentials,
+    free_port,
+    multipart,
+    processes_stop,
+    wait_for_http,
+)
 from config import embedded_redis  # noqa: E402
 
 SLUG = "slow-bench"
@@ -48,12 +54,8 @@ HOST = "mailbag.example.com"
 BOUNDARY = "----mailbag-slow-bench"
 AUDIO = PROJECT / "tests" / "fixtures" / "audio" / "jfk.wav"
 VOICE_BYTES = 2_700_000
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+# Every request names the site, as a browser would (ALLOWED_HOSTS is HOST).
+SITE_HEADERS = {"Host": HOST}
 
 
 def voice_message() -> bytes:
@@ -101,22 +103,6 @@ class Target:
         return f"https://{HOST}" if self.tls else f"http://{HOST}"
 
 
-def wait_for_health(target: Target, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with code {process.returncode}")
-        try:
-            connection = target.http(timeout=2)
-            connection.request("GET", "/healthz", headers={"Host": HOST})
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("the server did not answer /healthz in time")
-
-
 def slowloris(target: Target, index: int, stop: threading.Event, opened: list) -> None:
     """Hold one connection open as long as possible, sending almost nothing."""
     while not stop.is_set():
@@ -138,31 +124,15 @@ def slowloris(target: Target, index: int, stop: threading.Event, opened: list) -
                 sock.close()
 
 
-def csrf_credentials(target: Target) -> tuple[str, str]:
-    connection = target.http(timeout=10)
-    connection.request("GET", f"/ask/{SLUG}/", headers={"Host": HOST})
-    response = connection.getresponse()
-    html = response.read().decode()
-    cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "")[1]
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
-    return cookie, token
-
-
 def send_voice_message(target: Target, rate: int, credentials, result: dict) -> None:
     """POST a voice message at `rate` bytes a second, as a browser's form sends it."""
     cookie, token = credentials
     audio = voice_message()
     fields = {"csrfmiddlewaretoken": token, "kind": "message", "text": "", "name": "Slow",
               "email": "", "website": "", "consent": "on"}  # fmt: skip
-    head = "".join(
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-        for name, value in fields.items()
+    body = multipart(
+        fields, boundary=BOUNDARY, files={"audio": ("message.wav", audio, "audio/wav")}
     )
-    head += (
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="audio"; '
-        f'filename="message.wav"\r\nContent-Type: audio/wav\r\n\r\n'
-    )
-    body = head.encode() + audio + f"\r\n--{BOUNDARY}--\r\n".encode()
     request = (
         f"POST /ask/{SLUG}/ HTTP/1.1\r\nHost: {HOST}\r\n"
         f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
@@ -201,7 +171,7 @@ def probe_health(target: Target, stop: threading.Event, probes: list) -> None:
         started = time.monotonic()
         try:
             connection = target.http(timeout=5)
-            connection.request("GET", "/healthz", headers={"Host": HOST})
+            connection.request("GET", "/healthz", headers=SITE_HEADERS)
             response = connection.getresponse()
             response.read()
             outcome = response.status
@@ -357,7 +327,9 @@ def main() -> None:
             )
             target = Target(port, tls=True)
             label = "deploy/nginx.conf (TLS, buffering) + deploy/gunicorn.conf.py (gthread)"
-        wait_for_health(target, processes[-1])
+        wait_for_http(
+            target.port, "/healthz", processes[-1], connect=target.http, headers=SITE_HEADERS
+        )
 
         cores = os.cpu_count()
         print(f"{label}; {cores} cores; {args.slow} slow connections, voice message at "
@@ -370,7 +342,9 @@ def main() -> None:
                    for i in range(args.slow)]  # fmt: skip
         threads.append(threading.Thread(target=probe_health, args=(target, stop, probes)))
         # The page's CSRF token first: a listener opened the page before the attack began.
-        credentials = csrf_credentials(target)
+        credentials = csrf_credentials(
+            target.port, f"/ask/{SLUG}/", connect=target.http, headers=SITE_HEADERS
+        )
         uploader = threading.Thread(
             target=send_voice_message, args=(target, args.rate, credentials, voice)
         )
@@ -393,13 +367,7 @@ def main() -> None:
         ).stdout.strip().splitlines()[-1]  # fmt: skip
         print(f"voice messages stored: {stored}")
     finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        processes_stop(reversed(processes), timeout=15)
         shutil.rmtree(workdir, ignore_errors=True)
         shutil.rmtree(redis_dir, ignore_errors=True)
 

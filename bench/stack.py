@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,9 @@ GUNICORN_CONFIG = PROJECT / "deploy" / "gunicorn.conf.py"
 ESSAY = PROJECT / "tests" / "fixtures" / "essays" / "four-eras.md"
 # The line the worker logs once its models are loaded (intake/worker.py READY_MESSAGE).
 WORKER_READY = "ready for jobs"
+
+# Opens a connection to the server with the given timeout (TLS, another host name...).
+Connect = Callable[[float], http.client.HTTPConnection]
 
 
 def free_port() -> int:
@@ -59,11 +63,25 @@ def multipart(
     return b"".join(parts) + f"--{boundary}--\r\n".encode()
 
 
-def csrf_credentials(port: int, path: str) -> tuple[str, str]:
+def _connection(port: int, connect: Connect | None, timeout: float) -> http.client.HTTPConnection:
+    if connect is not None:
+        return connect(timeout)
+    return http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+
+
+def csrf_credentials(
+    port: int,
+    path: str,
+    *,
+    connect: Connect | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10,
+) -> tuple[str, str]:
     """The CSRF cookie and form token a browser would get from GET `path`. The cookie is
-    Secure in production, so a client on plain-HTTP loopback sends it back by hand."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    connection.request("GET", path)
+    Secure in production, so a client on plain-HTTP loopback sends it back by hand.
+    `connect` and `headers` reach a server other than plain HTTP on 127.0.0.1:`port`."""
+    connection = _connection(port, connect, timeout)
+    connection.request("GET", path, headers=headers or {})
     response = connection.getresponse()
     html = response.read().decode()
     cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "").group(1)
@@ -71,20 +89,43 @@ def csrf_credentials(port: int, path: str) -> tuple[str, str]:
     return cookie, token
 
 
-def wait_for_http(port: int, path: str, process: subprocess.Popen, timeout: float = 60) -> None:
+def wait_for_http(
+    port: int,
+    path: str,
+    process: subprocess.Popen,
+    timeout: float = 60,
+    *,
+    connect: Connect | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Until GET `path` answers 200; raises if `process` (the server) exits or time runs out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the web server exited with code {process.returncode}")
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", path)
+            connection = _connection(port, connect, timeout=2)
+            connection.request("GET", path, headers=headers or {})
             if connection.getresponse().status == 200:
                 return
         except OSError:
             pass
         time.sleep(0.2)
     raise RuntimeError("the web server did not answer in time")
+
+
+def processes_stop(processes: Iterable[subprocess.Popen], timeout: float = 30) -> None:
+    """Terminate those still running, in the order given, then wait for each; one that takes
+    longer than `timeout` is killed."""
+    processes = list(processes)
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 @dataclass
@@ -166,14 +207,7 @@ class Stack:
             time.sleep(0.5)
 
     def close(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        processes_stop(self.processes.values())
         if self.pg_name:
             subprocess.run(["dropdb", *PG, "--if-exists", self.pg_name], check=False)
         shutil.rmtree(self.workdir, ignore_errors=True)

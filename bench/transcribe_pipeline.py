@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+from stack import free_port, multipart  # noqa: E402
 from transcribe_engine import (  # noqa: E402
     add_audio_options,
     audio_dir,
@@ -45,28 +45,6 @@ from transcribe_engine import (  # noqa: E402
 )
 
 SLUG = "bench-recap"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def multipart(fields: dict[str, str], files: dict[str, Path]) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    parts: list[bytes] = []
-    for name, value in fields.items():
-        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
-        parts.append(f"{head}{value}\r\n".encode())
-    for name, path in files.items():
-        head = (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
-            f'filename="{path.name}"\r\nContent-Type: audio/wav\r\n\r\n'
-        )
-        parts.append(head.encode() + path.read_bytes() + b"\r\n")
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 class Listener:
@@ -81,14 +59,19 @@ class Listener:
     def submit_voice(self, wav: Path) -> None:
         page = self.opener.open(f"{self.base}/ask/{SLUG}/", timeout=30).read().decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        body, content_type = multipart(
+        boundary = uuid.uuid4().hex
+        body = multipart(
             {"csrfmiddlewaretoken": token, "kind": "question", "text": "", "consent": "on"},
-            {"audio": wav},
+            boundary=boundary,
+            files={"audio": (wav.name, wav.read_bytes(), "audio/wav")},
         )
         request = urllib.request.Request(  # noqa: S310 (loopback http only)
             f"{self.base}/ask/{SLUG}/",
             data=body,
-            headers={"Content-Type": content_type, "Referer": f"{self.base}/ask/{SLUG}/"},
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "Referer": f"{self.base}/ask/{SLUG}/",
+            },
         )
         with self.opener.open(request, timeout=120) as response:
             if "/thanks/" not in response.url:

@@ -21,7 +21,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -31,20 +30,21 @@ import threading
 import time
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.stack import (  # noqa: E402
+    PROJECT,
+    csrf_credentials,
+    free_port,
+    multipart,
+    processes_stop,
+    wait_for_http,
+)
 from config import embedded_redis  # noqa: E402
 
 SLUG = "attack"
 BOUNDARY = "----mailbag-attack-boundary"
 JFK = PROJECT / "tests" / "fixtures" / "audio" / "jfk.wav"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def manage(tree: Path, env: dict[str, str], *args: str) -> str:
@@ -68,37 +68,11 @@ def get(port: int, path: str, timeout: float) -> tuple[int, str, dict[str, str]]
         connection.close()
 
 
-def wait_for_http(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {process.returncode}")
-        try:
-            if get(port, f"/ask/{SLUG}/", timeout=2)[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer in time")
-
-
 def upload_body(port: int, audio: bytes) -> tuple[bytes, dict[str, str]]:
     """A browser's form POST: CSRF cookie (Secure in production, so sent by hand) and token."""
-    status, page, headers = get(port, f"/ask/{SLUG}/", timeout=30)
-    cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", "")).group(1)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    cookie, token = csrf_credentials(port, f"/ask/{SLUG}/", timeout=30)
     fields = {"csrfmiddlewaretoken": token, "kind": "question", "text": "", "consent": "on"}
-    parts = [
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        for name, value in fields.items()
-    ]
-    parts.append(
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="audio"; filename="voice.wav"\r\n'
-        "Content-Type: audio/wav\r\n\r\n".encode()
-        + audio
-        + b"\r\n"
-    )
-    body = b"".join(parts) + f"--{BOUNDARY}--\r\n".encode()
+    body = multipart(fields, boundary=BOUNDARY, files={"audio": ("voice.wav", audio, "audio/wav")})
     return body, {
         "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
         "Cookie": f"csrftoken={cookie}",
@@ -265,7 +239,7 @@ def main() -> None:
                 cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         processes.append(web)
-        wait_for_http(port, web)
+        wait_for_http(port, f"/ask/{SLUG}/", web)
         bodies = [upload_body(port, crafted) for _ in range(args.uploads)]
 
         print(f"Code under test: {Path(code_from).parent.parent}")
@@ -337,14 +311,7 @@ def main() -> None:
         if args.honest:
             honest_upload_times(port, args.honest)
     finally:
-        for process in reversed(processes):
-            if process.poll() is None:
-                process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        processes_stop(reversed(processes))
         shutil.rmtree(workdir, ignore_errors=True)
 
 

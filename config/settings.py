@@ -64,10 +64,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # /host/ pages in the host's own time zone (their settings), else TIME_ZONE below.
-    "dashboard.middleware.HostTimeZoneMiddleware",
-    # /host/ pages show listeners' names and emails: never kept in any cache.
-    "dashboard.no_store.HostPagesNoStoreMiddleware",
+    # /host/ pages in the host's own time zone (their settings), else TIME_ZONE below; they
+    # show listeners' names and emails, so never kept in any cache.
+    "dashboard.middleware.HostPagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out login into its page.

@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.cache import cache
 
+from intake.redis_client import cache_redis
+
 logger = logging.getLogger(__name__)
 
 _POLL_SECONDS = 0.1
@@ -50,11 +52,6 @@ def _key() -> str:
     return cache.make_and_validate_key(f"intake:audio-checks:{socket.gethostname()}")
 
 
-def _redis(key: str):
-    # The raw client behind Django's Redis cache (the cache API has no sorted sets or scripts).
-    return cache._cache.get_client(key, write=True)
-
-
 def _local() -> threading.BoundedSemaphore:
     global _local_semaphore
     with _local_lock:
@@ -66,7 +63,7 @@ def _local() -> threading.BoundedSemaphore:
 def check_slot_try(*, token: str, lifetime_seconds: float) -> bool:
     """Take one of the machine's check slots for `lifetime_seconds` at most; False if none."""
     key = _key()
-    taken = _redis(key).eval(
+    taken = cache_redis(key).eval(
         _ACQUIRE,
         1,
         key,
@@ -79,7 +76,7 @@ def check_slot_try(*, token: str, lifetime_seconds: float) -> bool:
 
 def check_slot_release(*, token: str) -> None:
     key = _key()
-    _redis(key).zrem(key, token)
+    cache_redis(key).zrem(key, token)
 
 
 @contextmanager

@@ -10,6 +10,9 @@ the limit through across a window's edge (5 at 9:59, 5 more at 10:00). The check
 count are one Lua script, so of simultaneous requests exactly `count` pass; a slot whose
 submission is then not stored is handed back. When Redis is unreachable the limit fails
 open: losing a listener's question is worse than letting a burst through.
+
+The sliding window itself (sliding_window_reserve/_release) takes a scope and a Rate, and
+also limits refused uploads (intake/upload_guard.py).
 """
 
 import logging
@@ -22,6 +25,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+
+from intake.redis_client import cache_redis as _redis  # one name, for tests to break
 
 logger = logging.getLogger(__name__)
 
@@ -44,33 +49,25 @@ class RateStatus:
     member: str = ""
 
 
-def rate_parse(value: str) -> Rate | None:
-    """ "5/10m" -> Rate(5, 600); "0" -> None (no limit)."""
+def rate_parse(value: str, *, setting: str = "SUBMISSION_RATE_LIMIT") -> Rate | None:
+    """ "5/10m" -> Rate(5, 600); "0" -> None (no limit). `setting` names it in the error."""
     value = value.strip()
     if value == "0":
         return None
     match = _RATE.fullmatch(value)
     if match is None:
-        raise ImproperlyConfigured(
-            f"SUBMISSION_RATE_LIMIT must look like 5/10m or 0; got {value!r}"
-        )
+        raise ImproperlyConfigured(f"{setting} must look like 5/10m or 0; got {value!r}")
     size = int(match["size"] or 1)
     return Rate(count=int(match["count"]), seconds=size * _UNITS[match["unit"]])
 
 
-def _key(client: str) -> str:
-    return f"intake:submissions:sliding:{client}"
-
-
-def _redis(key: str):
-    # The raw client behind Django's Redis cache: the cache API has no atomic "count if
-    # under the limit", and get() then incr() as two calls let a burst through.
-    return cache._cache.get_client(key, write=True)
+def _key(scope: str, client: str) -> str:
+    return f"intake:{scope}:sliding:{client}"
 
 
 # Drop what left the window, then count one more only while under the limit, in one step on
 # the server: simultaneous requests each see what the previous one left. A refused request
-# takes nothing and learns when the oldest counted submission leaves the window. The set
+# takes nothing and learns when the oldest one counted leaves the window. The set
 # expires with its newest member, so an idle client leaves nothing behind.
 # ARGV: now (ms), window (ms), limit, member.
 _RESERVE = """
@@ -87,6 +84,35 @@ return {1, 0}
 """
 
 
+def sliding_window_reserve(
+    *, scope: str, client: str, rate: Rate, now: float | None = None
+) -> RateStatus:
+    """Count one for `client` in `scope` while fewer than `rate.count` lie in the last
+    `rate.seconds`, or say how long until one is allowed.
+
+    Hand the slot back with sliding_window_release(). Raises when Redis is unreachable: each
+    limit chooses how to fail. (Redis, not the cache API: get() then incr() as two calls let a
+    burst through.)
+    """
+    now_ms = int((time.time() if now is None else now) * 1000)
+    key = cache.make_and_validate_key(_key(scope, client))
+    member = f"{now_ms}:{uuid.uuid4().hex}"
+    taken, wait_ms = _redis(key).eval(
+        _RESERVE, 1, key, now_ms, rate.seconds * 1000, rate.count, member
+    )
+    if not taken:
+        return RateStatus(allowed=False, retry_after=max(1, math.ceil(int(wait_ms) / 1000)))
+    return RateStatus(allowed=True, key=key, member=member)
+
+
+def sliding_window_release(*, status: RateStatus) -> None:
+    """Hand back the slot `status` took, if it took one. Raises when Redis is unreachable."""
+    if not status.key:
+        return
+    # ZREM of a member that already left the window (or an expired set) is a no-op.
+    _redis(status.key).zrem(status.key, status.member)
+
+
 def submission_rate_reserve(
     *, client: str, exempt: bool = False, now: float | None = None
 ) -> RateStatus:
@@ -99,28 +125,17 @@ def submission_rate_reserve(
     rate = rate_parse(settings.SUBMISSION_RATE_LIMIT)
     if rate is None or exempt:
         return RateStatus(allowed=True)
-    now_ms = int((time.time() if now is None else now) * 1000)
-    key = cache.make_and_validate_key(_key(client))
-    member = f"{now_ms}:{uuid.uuid4().hex}"
     try:
-        taken, wait_ms = _redis(key).eval(
-            _RESERVE, 1, key, now_ms, rate.seconds * 1000, rate.count, member
-        )
+        return sliding_window_reserve(scope="submissions", client=client, rate=rate, now=now)
     except Exception:
         logger.exception("Rate limit unavailable (cache error); letting the submission through")
         return RateStatus(allowed=True)
-    if not taken:
-        return RateStatus(allowed=False, retry_after=max(1, math.ceil(int(wait_ms) / 1000)))
-    return RateStatus(allowed=True, key=key, member=member)
 
 
 def submission_rate_release(*, status: RateStatus) -> None:
     """Hand back a slot whose submission was not stored: only accepted ones count."""
-    if not status.key:
-        return
     try:
-        # ZREM of a member that already left the window (or an expired set) is a no-op.
-        _redis(status.key).zrem(status.key, status.member)
+        sliding_window_release(status=status)
     except Exception:
         logger.exception("Could not hand back a rate-limit slot (cache error)")
 

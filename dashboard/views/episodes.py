@@ -8,6 +8,9 @@ account may use them, and they show nothing of anyone else's. State changes are 
 redirect with a message; the services enforce the rules.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -51,6 +54,22 @@ def _errors_to_form(form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+# What _form_save returns when the form comes back with its errors.
+_REFUSED = object()
+
+
+def _form_save(form, save: Callable[[], Any]) -> Any:
+    """What save() (the service call, from the cleaned form) returns once the form is valid;
+    _REFUSED when it is not or the service refuses, with the errors on the form."""
+    if not form.is_valid():
+        return _REFUSED
+    try:
+        return save()
+    except ValidationError as error:
+        _errors_to_form(form, error)
+        return _REFUSED
+
+
 def public_url(request, episode: Episode) -> str:
     """The question page's full address, as listeners should get it: SITE_URL when set (the
     public name behind a proxy), else the address this page was asked on."""
@@ -83,18 +102,17 @@ def episode_create(request):
     """Any logged-in account may start an episode; it becomes the episode's first host."""
     if request.method == "POST":
         form = EpisodeForm(request.POST, creating=True)
-        if form.is_valid():
-            try:
-                episode = services.episode_create(hosts=[request.user], **form.service_arguments())
-            except ValidationError as error:
-                _errors_to_form(form, error)
-            else:
-                messages.success(
-                    request,
-                    f"Created \u201c{episode.title}\u201d. Share its question page with the "
-                    "link below.",
-                )
-                return redirect("dashboard:episode_update", slug=episode.slug)
+        episode = _form_save(
+            form,
+            lambda: services.episode_create(hosts=[request.user], **form.service_arguments()),
+        )
+        if episode is not _REFUSED:
+            messages.success(
+                request,
+                f"Created \u201c{episode.title}\u201d. Share its question page with the "
+                "link below.",
+            )
+            return redirect("dashboard:episode_update", slug=episode.slug)
     else:
         form = EpisodeForm(
             creating=True,
@@ -114,17 +132,15 @@ def episode_update(request, slug: str):
     episode = host_episode_or_404(request, slug)
     if request.method == "POST":
         form = EpisodeForm(request.POST)
-        if form.is_valid():
-            try:
-                changed = services.episode_update(episode=episode, **form.service_arguments())
-            except ValidationError as error:
-                _errors_to_form(form, error)
+        changed = _form_save(
+            form, lambda: services.episode_update(episode=episode, **form.service_arguments())
+        )
+        if changed is not _REFUSED:
+            if changed:
+                messages.success(request, f"Saved \u201c{episode.title}\u201d.")
             else:
-                if changed:
-                    messages.success(request, f"Saved \u201c{episode.title}\u201d.")
-                else:
-                    messages.info(request, "Nothing to save: no changes.")
-                return redirect("dashboard:episode_update", slug=episode.slug)
+                messages.info(request, "Nothing to save: no changes.")
+            return redirect("dashboard:episode_update", slug=episode.slug)
         # The bar above the form shows the episode as saved, not as typed.
         episode.refresh_from_db()
     else:
@@ -229,14 +245,12 @@ def host_settings(request):
     profile = services.host_profile_get(user=request.user)
     if request.method == "POST":
         form = HostSettingsForm(request.POST)
-        if form.is_valid():
-            try:
-                services.host_settings_update(user=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                _errors_to_form(form, error)
-            else:
-                messages.success(request, "Saved your settings.")
-                return redirect("dashboard:host_settings")
+        saved = _form_save(
+            form, lambda: services.host_settings_update(user=request.user, **form.cleaned_data)
+        )
+        if saved is not _REFUSED:
+            messages.success(request, "Saved your settings.")
+            return redirect("dashboard:host_settings")
     else:
         form = HostSettingsForm(initial=HostSettingsForm.initial_for(profile))
     return render(

@@ -7,11 +7,12 @@ import zoneinfo
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.middleware import HostTimeZoneMiddleware
+from dashboard.middleware import HostPagesMiddleware
 from episodes import services
 from episodes.models import Episode, HostProfile
 from tests.conftest import ESSAY
@@ -395,8 +396,8 @@ def test_the_middleware_costs_one_query_on_host_pages_and_none_elsewhere(
 ):
     in_berlin(host)
     seen = []
-    middleware = HostTimeZoneMiddleware(
-        lambda request: seen.append(timezone.get_current_timezone_name())
+    middleware = HostPagesMiddleware(
+        lambda request: seen.append(timezone.get_current_timezone_name()) or HttpResponse()
     )
 
     def call(path, user):
