@@ -4,8 +4,11 @@ from django.urls import path
 
 from dashboard import media
 from dashboard.views import (
+    air_notices,
     episodes,
     live,
+    recording,
+    recording_after,
     runsheet,
     runsheet_entries,
     runsheet_exports,
@@ -84,4 +87,13 @@ urlpatterns = [
     path(f"{entry}move", runsheet_entries.entry_move, name="entry_move"),
     path(f"{entry}remove", runsheet_entries.entry_remove, name="entry_remove"),
     path(f"{entry}passage", runsheet_entries.entry_passage, name="entry_passage"),
+    # Recording the show (the show caller's view), then what follows it
+    path(f"{sheet}live/", recording.recording_live, name="recording_live"),
+    path(f"{sheet}live/state", recording.recording_state, name="recording_state"),
+    path(f"{sheet}live/<slug:action>", recording.recording_action, name="recording_action"),
+    path(f"{sheet}recording/", recording_after.recording_summary, name="recording_summary"),
+    path(f"{sheet}recording/trim", recording_after.recording_trim, name="recording_trim"),
+    path(f"{sheet}recording/return", recording_after.recording_return, name="recording_return"),
+    path(f"{sheet}recording/tell", air_notices.air_notice_preview, name="air_notice_preview"),
+    path(f"{sheet}recording/tell/send", air_notices.air_notice_send, name="air_notice_send"),
 ]

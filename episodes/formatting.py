@@ -130,3 +130,23 @@ def deadline_line(*, closes_at: dt.datetime | None, now: dt.datetime | None = No
         return ""
     left = time_left_phrase(until=closes_at, now=now)
     return f"Questions close {when_phrase(closes_at)}" + (f", {left}" if left else "")
+
+
+_SENTENCE_END = ("?", "!", ".")
+
+
+def question_gist(text: str, chars: int = 100) -> str:
+    """A question in a line, for chapters, show notes and emails: its first sentence that asks
+    something ("What replaces pre-training?"), else its first sentence, cut at a word to at
+    most `chars` characters."""
+    flat = " ".join((text or "").split())
+    sentences, start = [], 0
+    for index, char in enumerate(flat):
+        # A sentence ends at ? ! or . followed by a space (not "2.5" or "e.g.x").
+        if char in _SENTENCE_END and (index + 1 == len(flat) or flat[index + 1] == " "):
+            sentences.append(flat[start : index + 1].strip())
+            start = index + 1
+    if flat[start:].strip():
+        sentences.append(flat[start:].strip())
+    asking = next((sentence for sentence in sentences if sentence.endswith("?")), None)
+    return excerpt(asking or (sentences[0] if sentences else ""), chars)

@@ -31,6 +31,11 @@ class Episode(models.Model):
         help_text="Sites that may show the question form in a frame, one origin per line.",
     )
     hosts = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="episodes", blank=True)
+    # Where listeners hear the published episode; the "your question made the show" emails
+    # link to it (runsheet.notices), so it is written once, after the recording.
+    public_url = models.URLField(
+        max_length=500, blank=True, help_text="The published episode's page or player link."
+    )
     # Set when topics or the essay change, cleared by the worker's re-ranking job once every
     # question has its new suggested topic: the pages say "re-ranking..." meanwhile.
     suggestions_stale_since = models.DateTimeField(null=True, blank=True, editable=False)

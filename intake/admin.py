@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from intake import services
-from intake.models import Submission, SubmissionEvent
+from intake.models import NoticeOptOut, Submission, SubmissionEvent
 
 
 @admin.register(Submission)
@@ -19,9 +19,18 @@ class SubmissionAdmin(admin.ModelAdmin):
         "transcription_state",
         "audio_seconds",
         "suggested_topic",
+        # Stamped by the worker before it tells the asker; never cleared by hand.
+        "aired_notice_sent_at",
         "created_at",
     ]
-    list_filter = ["episode", "kind", "status", "transcription_state", "consent_to_air"]
+    list_filter = [
+        "episode",
+        "kind",
+        "status",
+        "transcription_state",
+        "consent_to_air",
+        "notify_when_aired",
+    ]
     search_fields = ["name", "email", "text", "transcript", "transcript_edited"]
     date_hierarchy = "created_at"
     actions = ["approve", "decline", "reopen", "retry_transcription"]
@@ -101,6 +110,18 @@ class SubmissionAdmin(admin.ModelAdmin):
             service=services.transcription_retry,
             done="Queued {n} transcription(s) again.",
         )
+
+
+@admin.register(NoticeOptOut)
+class NoticeOptOutAdmin(admin.ModelAdmin):
+    """Addresses that asked never to be told again; deleting one lets emails go to it again."""
+
+    list_display = ["email", "created_at"]
+    search_fields = ["email"]
+    readonly_fields = ["email", "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # only the listener's own signed link opts an address out
 
 
 @admin.register(SubmissionEvent)

@@ -8,6 +8,7 @@ from episodes.models import Episode
 from intake.audio import MESSAGES as AUDIO_MESSAGES
 from intake.audio import AudioInfo, audio_rejection, audio_too_large_error
 from intake.models import Submission
+from intake.notice_optout import NOTIFY_NEEDS_EMAIL
 from intake.submission_rules import NEEDS_TEXT_OR_AUDIO, submission_rule_errors
 from intake.upload_check import upload_check
 
@@ -54,6 +55,10 @@ class SubmissionForm(forms.Form):
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+    # "Your question made the show" (runsheet.notices): only with an email to tell them at.
+    notify_when_aired = forms.BooleanField(
+        label="Tell me if my question is used on the show", required=False
+    )
     website = forms.CharField(required=False)
 
     def __init__(
@@ -73,7 +78,10 @@ class SubmissionForm(forms.Form):
         limit = seconds_phrase(episode.max_audio_seconds)
         size = megabytes_phrase(settings.SUBMISSION_MAX_UPLOAD_BYTES)
         self.fields["audio"].help_text = f"webm, ogg, mp3, m4a, wav or flac; up to {limit}, {size}."
-        self.fields["email"].help_text = "Only if you'd like the hosts to be able to reply."
+        self.fields["email"].help_text = (
+            "Only if you'd like the hosts to be able to reply, or to hear when your question "
+            "is used."
+        )
 
     @property
     def caught_by_honeypot(self) -> bool:
@@ -109,6 +117,10 @@ class SubmissionForm(forms.Form):
         ).items():
             if field not in self.errors:
                 self.add_error(field, message)
+        # On the email field, where the fix is; a wrong address already has its own message.
+        wants_notice = cleaned.get("notify_when_aired")
+        if wants_notice and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error("email", ValidationError(NOTIFY_NEEDS_EMAIL, code="notify_needs_email"))
         return cleaned
 
     def client_messages(self) -> dict[str, str]:
@@ -148,4 +160,5 @@ class SubmissionForm(forms.Form):
             "audio": data["audio"],
             "audio_info": self.audio_info,
             "consent_to_air": data["consent"],
+            "notify_when_aired": data["notify_when_aired"],
         }

@@ -42,6 +42,11 @@ class Submission(models.Model):
     audio_seconds = models.FloatField(null=True, blank=True)
     audio_format = models.CharField(max_length=40, blank=True, help_text="Container PyAV found.")
     consent_to_air = models.BooleanField(default=False)
+    # "Tell me if my question is used on the show": only with an email (a constraint says so).
+    notify_when_aired = models.BooleanField(default=False)
+    # Stamped before the "your question made the show" email is sent (runsheet.notices), so
+    # a second press or a resumed job never sends it twice.
+    aired_notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     decline_reason = models.TextField(blank=True, help_text="Private: only hosts see it.")
@@ -109,6 +114,11 @@ class Submission(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(merged_into=F("pk")), name="submission_not_merged_into_itself"
+            ),
+            # Nobody can be told their question aired without an address to tell them at.
+            models.CheckConstraint(
+                condition=Q(notify_when_aired=False) | ~Q(email=""),
+                name="submission_notify_needs_email",
             ),
         ]
 
@@ -198,6 +208,8 @@ class SubmissionEvent(models.Model):
         TRANSCRIBED = "transcribed", "Transcribed"
         TRANSCRIPTION_FAILED = "transcription_failed", "Transcription failed"
         TRANSCRIPTION_RETRIED = "transcription_retried", "Transcription queued again"
+        RETURNED = "returned", "Back in the pool after the recording"
+        AIR_NOTICE = "air_notice", "Told the asker it made the show"
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
     # Null: the listener, the worker or a script (no logged-in host).
@@ -215,6 +227,20 @@ class SubmissionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.submission_id} {self.get_action_display()}"
+
+
+class NoticeOptOut(models.Model):
+    """An address that asked (through the signed link in an email) never to be told again
+    that a question made the show. Stored casefolded; the sender skips it."""
+
+    email = models.EmailField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "notice opt-out"
+
+    def __str__(self) -> str:
+        return self.email
 
 
 class SubmissionSimilarity(models.Model):

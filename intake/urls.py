@@ -14,4 +14,6 @@ urlpatterns = [
     # The embeddable widget: the same form inside a frame on the show's own site.
     path("ask/<slug:slug>/embed/", embed.embed_ask, name="embed_ask"),
     path("ask/<slug:slug>/embed/thanks/", embed.embed_thanks, name="embed_thanks"),
+    # The signed one-click opt-out link of "your question made the show" (intake.notice_optout).
+    path("notices/stop/<str:token>/", views.notice_optout, name="notice_optout"),
 ]

@@ -1,14 +1,17 @@
-"""The public pages a listener sees: the list of open episodes, the ask page, the thank-you."""
+"""The public pages a listener sees: the list of open episodes, the ask page, the thank-you,
+and the opt-out link of the "your question made the show" emails."""
 
 from csp.decorators import csp_update
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 from django_permissions_policy.decorators import permissions_policy_override
 
 from episodes.models import Episode
+from intake import notice_optout as optout
 from intake import ratelimit, receipts, selectors, services, upload_guard
 from intake.client_ip import client_key
 from intake.forms import SubmissionForm
@@ -118,3 +121,19 @@ def thanks(request, slug: str):
     return render(
         request, "intake/thanks.html", {**_episode_context(episode), "submission": submission}
     )
+
+
+# The signed token is the only authority (intake.notice_optout), so there is nothing for a CSRF
+# token to protect, and a mail client's one-click POST (RFC 8058) carries none.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def notice_optout(request, token: str):
+    """GET: one button (a mail scanner prefetching the link changes nothing); POST: opted out."""
+    email = optout.notice_optout_email(token)
+    if email is None:
+        return render(request, "intake/notice_optout.html", {"state": "invalid"}, status=400)
+    if request.method == "POST":
+        optout.notice_optout_record(email)
+        return render(request, "intake/notice_optout.html", {"state": "done", "email": email})
+    return render(request, "intake/notice_optout.html", {"state": "ask", "email": email})

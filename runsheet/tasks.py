@@ -1,5 +1,6 @@
 """The run-sheet's RQ jobs (queued by dotted path from runsheet.services)."""
 
+from runsheet import notices
 from runsheet.models import Entry
 from runsheet.services.passages import entry_passage_refresh
 
@@ -14,3 +15,9 @@ def entry_passages_refresh(entry_ids: list[int]) -> int:
         entry_passage_refresh(entry=entry)
         done += 1
     return done
+
+
+def air_notices_send(episode_id: int, by_id: int | None = None) -> str:
+    """Tell the askers of the episode's aired questions (runsheet.notices); never twice."""
+    sent = notices.air_notices_send(episode_id=episode_id, by_id=by_id)
+    return f"{sent} email{'' if sent == 1 else 's'} sent"

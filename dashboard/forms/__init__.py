@@ -7,6 +7,8 @@ from dashboard.forms.episodes import (
     HostSettingsForm,
 )
 from dashboard.forms.fields import DurationField, LocalDateTimeField, MinutesField
+from dashboard.forms.notices import PublicLinkForm as PublicLinkForm
+from dashboard.forms.recording import TrimForm
 from dashboard.forms.runsheet import (
     EntryAddForm,
     EntryForm,
@@ -61,5 +63,6 @@ __all__ = [
     "TopicForm",
     "TopicMoveForm",
     "TranscriptCorrectionForm",
+    "TrimForm",
     "merge_label",
 ]

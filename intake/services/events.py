@@ -16,7 +16,11 @@ What `from_value` and `to_value` hold, by action:
 - unmerged: on the duplicate, "#<primary id>" -> the status it is back to; on the primary,
   "#<duplicate id>" -> "";
 - transcribed, transcription_retried: the old and the new transcription state;
-- transcription_failed: the old transcription state -> the reason.
+- transcription_failed: the old transcription state -> the reason;
+- returned: the run-sheet state it had ("Skipped", "Planned": not reached) -> "pool", when a
+  host sent the questions that did not air back to the pool after a recording;
+- air_notice: nothing -> where the question comes in the episode ("12:34"), once the asker
+  was told it made the show (runsheet.notices).
 """
 
 from intake.models import Submission, SubmissionEvent

@@ -11,6 +11,7 @@ from episodes.models import Episode
 from intake import notifications
 from intake.audio import AudioInfo, audio_probe
 from intake.models import Submission, SubmissionEvent
+from intake.notice_optout import NOTIFY_NEEDS_EMAIL
 from intake.services.analysis import submission_analyse_later
 from intake.services.events import event_record
 from intake.services.transcription import transcription_enqueue
@@ -27,6 +28,7 @@ def submission_create(
     audio: File | None = None,
     audio_info: AudioInfo | None = None,
     consent_to_air: bool = False,
+    notify_when_aired: bool = False,
 ) -> Submission:
     """A listener's question or message, with an optional recording, stored durably.
 
@@ -35,6 +37,7 @@ def submission_create(
     created in the same transaction; transcription is queued once it commits. Raises
     ValidationError with code "closed" when the episode no longer takes submissions, and a
     field-keyed ValidationError for a broken rule; nothing is stored in either case.
+    `notify_when_aired` ("tell me if my question is used") needs an email.
     """
     if not episode.accepts_submissions():
         raise ValidationError("This episode no longer takes submissions.", code="closed")
@@ -44,6 +47,8 @@ def submission_create(
         name=name,
         email=email,
     )
+    if notify_when_aired and not email.strip() and "email" not in rule_errors:
+        rule_errors["email"] = NOTIFY_NEEDS_EMAIL
     if rule_errors:
         raise ValidationError({field: [message] for field, message in rule_errors.items()})
     submission = Submission(
@@ -53,6 +58,7 @@ def submission_create(
         name=name.strip(),
         email=email.strip(),
         consent_to_air=audio is not None and consent_to_air,
+        notify_when_aired=notify_when_aired,
     )
     submission.full_clean(exclude=["audio", "episode"])
     if audio is not None and audio_info is None:

@@ -1,5 +1,6 @@
 """The run-sheet's business logic: `sheet` (starting, the lock and version every change takes,
-reordering), `segments`, `entries`, and `passages` (the essay beside each question). Every
+reordering), `segments`, `entries`, `passages` (the essay beside each question) and
+`recording` (the live show and what follows it). Every
 public service is importable from here too (`from runsheet import services`)."""
 
 from runsheet.services.entries import (
@@ -20,10 +21,38 @@ from runsheet.services.passages import (
     entry_passage_refresh_later,
     entry_topic,
 )
+from runsheet.services.recording import (
+    ACTIONS as RECORDING_ACTIONS,
+)
+from runsheet.services.recording import (
+    RecordingMovedOn,
+    recording_back,
+    recording_current,
+    recording_next,
+    recording_pause,
+    recording_resume,
+    recording_return_unaired,
+    recording_skip,
+    recording_start,
+    recording_stop,
+    recording_trim,
+)
 from runsheet.services.segments import segment_create, segment_delete, segment_move, segment_update
 from runsheet.services.sheet import StaleRunSheet, runsheet_reorder, runsheet_start
 
 __all__ = [
+    "RECORDING_ACTIONS",
+    "RecordingMovedOn",
+    "recording_back",
+    "recording_current",
+    "recording_next",
+    "recording_pause",
+    "recording_resume",
+    "recording_return_unaired",
+    "recording_skip",
+    "recording_start",
+    "recording_stop",
+    "recording_trim",
     "StaleRunSheet",
     "entries_add_all",
     "entries_drop_for",

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from intake.models import Submission
-from runsheet.models import Entry, Segment, entry_clip_allowed
+from runsheet.models import ON_AIR, Entry, Segment, entry_clip_allowed
 from runsheet.services.passages import entry_passage_refresh_later
 from runsheet.services.sheet import positions_write, runsheet_change
 
@@ -77,8 +77,18 @@ def entries_add_all(*, segment: Segment) -> list[Entry]:
     return entries
 
 
-def entry_remove(*, entry: Entry) -> None:
-    """Take a question off the sheet; it goes back to the pool, still approved and tagged."""
+def entry_remove(*, entry: Entry, aired_too: bool = False) -> None:
+    """Take a question off the sheet; it goes back to the pool, still approved and tagged.
+
+    One that went out in the recording stays, for the chapters and show notes, unless
+    `aired_too` (a host declined or merged it after all).
+    """
+    if entry.state in ON_AIR and not aired_too:
+        raise ValidationError(
+            "This question went out in the recording; it stays on the run-sheet for the "
+            "chapters and show notes.",
+            code="aired",
+        )
     with runsheet_change(episode_id=entry.segment.episode_id):
         entry.delete()
         positions_write(list(Entry.objects.filter(segment_id=entry.segment_id)))
@@ -159,7 +169,7 @@ def entries_drop_for(*, submission: Submission) -> bool:
     entry = Entry.objects.filter(submission=submission).select_related("segment").first()
     if entry is None:
         return False
-    entry_remove(entry=entry)
+    entry_remove(entry=entry, aired_too=True)
     return True
 
 
@@ -173,7 +183,7 @@ def entries_hand_over(*, duplicate: Submission, primary: Submission) -> None:
         primary_placed = Entry.objects.filter(submission=primary).exists()
         if primary_placed or primary.status != Submission.Status.APPROVED:
             # The sheet holds approved questions only; the host decides on the primary.
-            entry_remove(entry=entry)
+            entry_remove(entry=entry, aired_too=True)
             return
         with runsheet_change(episode_id=entry.segment.episode_id):
             entry.submission = primary

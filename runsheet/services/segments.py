@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 
 from episodes.models import Episode, Topic
-from runsheet.models import Segment
+from runsheet.models import ON_AIR, Airing, Segment
 from runsheet.services.sheet import positions_write, runsheet_change
 
 TITLE_MAX_LENGTH = Segment._meta.get_field("title").max_length
@@ -77,6 +77,12 @@ def segment_delete(*, segment: Segment) -> int:
     Returns how many questions went back.
     """
     with runsheet_change(episode_id=segment.episode_id):
+        if segment.state != Airing.PLANNED or segment.entries.filter(state__in=ON_AIR).exists():
+            raise ValidationError(
+                "Part of this segment went out in the recording; it stays on the run-sheet "
+                "for the chapters and show notes.",
+                code="aired",
+            )
         returned = segment.entries.count()
         segment.delete()
         rows = Segment.objects.filter(episode_id=segment.episode_id).order_by("position", "id")

@@ -62,16 +62,7 @@
   });
 
   // --- The clock: runsheet/timing.py's sheet_clock, in the page ----------------------------
-  function clock(seconds) {
-    // episodes/formatting.py's clock(): 222 -> "3:42", 3723 -> "1:02:03", -90 -> "-1:30".
-    var sign = seconds < 0 ? "-" : "";
-    var whole = Math.abs(Math.round(seconds));
-    var hours = Math.floor(whole / 3600);
-    var minutes = Math.floor((whole % 3600) / 60);
-    var secs = whole % 60;
-    var two = function (n) { return String(n).padStart(2, "0"); };
-    return hours ? sign + hours + ":" + two(minutes) + ":" + two(secs) : sign + minutes + ":" + two(secs);
-  }
+  var clock = window.mailbagClock; // static/dashboard/clock.js
 
   function sheetClock(segments, targetSeconds) {
     // segments: [{extra, durations: [...]}] -> the same figures as timing.sheet_clock().

@@ -2,6 +2,8 @@
 approved questions (three of them voice messages) in every topic, and a run-sheet built the way
 hosts do (an intro, the topics, a lightning round). The README's screenshots show it."""
 
+import datetime as dt
+
 from episodes.services import episode_seed_demo, essay_import
 from intake.models import Submission
 from runsheet import services
@@ -132,3 +134,33 @@ def demo_runsheet(host):
         list(Entry.objects.filter(segment__episode=episode).values_list("pk", flat=True))
     )
     return episode
+
+
+DEMO_RECORDED_AT = dt.datetime(2026, 12, 7, 17, 0, tzinfo=dt.UTC)
+# What the hosts did on the demo's recording day, in seconds after they pressed Start: each
+# action at its moment (Tomás's question was skipped, a five-minute break in the 2024 part).
+DEMO_SHOW = [
+    (158, "next"),  # the intro ran 2:38 -> Marcus's clip
+    (612, "next"),  # -> Priya
+    (985, "next"),  # -> Jun's clip
+    (1440, "next"),  # -> Tomás
+    (1452, "skip"),  # Tomás skipped -> Sam in Berlin's clip
+    (1700, "pause"),
+    (2000, "resume"),
+    (2301, "next"),  # -> Rachel
+    (2736, "next"),  # -> Lee
+    (3190, "next"),  # -> the lightning round's own minute
+    (3262, "next"),  # -> Dev
+    (3320, "stop"),
+]
+DEMO_TRIM_SECONDS = 42  # the editor cut the count-in and the sound check
+
+
+def demo_recording(episode):
+    """The demo episode recorded as above (the run-sheet of demo_runsheet), trimmed."""
+    start = DEMO_RECORDED_AT
+    recording = services.recording_start(episode=episode, now=start)
+    for seconds, action in DEMO_SHOW:
+        now = start + dt.timedelta(seconds=seconds)
+        services.RECORDING_ACTIONS[action](episode=episode, now=now)
+    return services.recording_trim(recording=recording, trim_seconds=DEMO_TRIM_SECONDS)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from intake.models import Submission
+from runsheet import services as runsheet_services
 from runsheet.models import Entry, Segment
 from tests.browser.conftest import log_in
 from tests.browser.demo import demo_runsheet
@@ -45,6 +46,7 @@ NOT_PAGES = {
     "submission_search",
     "submission_state",
     "inbox_updates",
+    "recording_state",
 }
 
 
@@ -156,6 +158,9 @@ HOST_PAGES = (
     "segment_delete",
     "entry_update",
     "entry_passage",
+    "recording_live",
+    "air_notice_preview",
+    "recording_summary",
 )
 
 
@@ -188,6 +193,9 @@ def test_every_host_page_without_violations(watched, host, run_worker):
         "segment_delete": reverse("dashboard:segment_delete", args=[slug, segment.pk]),
         "entry_update": reverse("dashboard:entry_update", args=[slug, entry.pk]),
         "entry_passage": reverse("dashboard:entry_passage", args=[slug, entry.pk]),
+        "recording_live": reverse("dashboard:recording_live", args=[slug]),
+        "air_notice_preview": reverse("dashboard:air_notice_preview", args=[slug]),
+        "recording_summary": reverse("dashboard:recording_summary", args=[slug]),
     }
     assert set(urls) == set(HOST_PAGES)
     for name, url in urls.items():
@@ -209,6 +217,23 @@ def test_every_host_page_without_violations(watched, host, run_worker):
     page.get_by_label("Paste the essay (Markdown)").fill(ESSAY.read_text(encoding="utf-8"))
     page.get_by_role("button", name="Preview the import").click()
     expect(page.locator(".import-preview")).to_be_visible()
+
+    # The summary once something was recorded (the walk saw it before): one question aired,
+    # one skipped, the rest not reached; then the trim form, sent and shown again.
+    current = runsheet_services.recording_current(episode=episode)
+    if current is None or not current.is_going_on:
+        runsheet_services.recording_start(episode=episode, by=host, again=True)
+        runsheet_services.recording_next(episode=episode)
+        runsheet_services.recording_skip(episode=episode)
+    runsheet_services.recording_stop(episode=episode)
+    page.goto(urls["recording_summary"])
+    expect(page.get_by_role("heading", name="Planned and actual")).to_be_visible()
+    expect(
+        page.get_by_role("button", name=re.compile(r"Send \d+ back to the pool"))
+    ).to_be_visible()
+    page.get_by_role("textbox", name="Cut from the start").fill("1m30s")
+    page.get_by_role("button", name="Save the cut").click()
+    expect(page.locator(".messages")).to_contain_text("1:30 cut from the start")
 
     watch.assert_clean()
 

@@ -6,17 +6,21 @@ Each checks what it shows before it is taken. MAILBAG_UPDATE_SCREENSHOTS=1 write
 docs/screenshots/; otherwise they go to the test's own folder, so the pages still render.
 """
 
+import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from episodes.services import topic_update
 from intake.models import Submission
 from intake.services import submission_analyse, submission_notes_update, submission_tag
+from runsheet import services as runsheet_services
 from tests.browser.conftest import log_in
-from tests.browser.demo import demo_runsheet
+from tests.browser.demo import demo_recording, demo_runsheet
 from tests.conftest import ESSAY
 from tests.factories import SubmissionFactory, UserFactory
 
@@ -127,5 +131,54 @@ def test_screenshots_of_the_host_pages(
         expect(preview.locator(".summary-diff")).to_contain_text("Kept")
         page.screenshot(path=str(folder / "essay-preview.png"), full_page=True)
         assert episode.topics.count() == 4  # a preview changes nothing
+    finally:
+        context.close()
+
+
+def test_screenshot_of_recording_mode(chromium, live_server, browser_settings, host, folder):
+    """Recording mode on the demo episode, nine minutes in: the Intro aired, Marcus's voice
+    question live with its clip and the essay's passage, in its last half-minute (amber),
+    Priya's next. The times are stamped in the past through the services, as the buttons
+    would have."""
+    episode = demo_runsheet(host)
+    now = timezone.now()
+    runsheet_services.recording_start(episode=episode, by=host, now=now - dt.timedelta(seconds=550))
+    runsheet_services.recording_next(episode=episode, now=now - dt.timedelta(seconds=400))
+    context = chromium.new_context(viewport=LAPTOP, device_scale_factor=1, base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        log_in(page, host)
+        page.goto(f"/host/{episode.slug}/runsheet/live/")
+        expect(page.locator("[data-role=phase]")).to_have_text("Recording")
+        expect(page.locator(".now-asker")).to_have_text("Marcus")
+        expect(page.locator("[data-play-clip]")).to_be_visible()
+        expect(page.locator(".now-passage blockquote")).to_be_visible()
+        expect(page.locator(".next-title")).to_contain_text("Priya")
+        expect(page.locator(".rundown-step.state-aired")).to_contain_text("Intro")
+        expect(page.locator("[data-role=item-left]")).to_contain_text("left")
+        expect(page.locator("[data-level=item]")).to_have_class(re.compile(r"\blevel-amber\b"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+        page.screenshot(path=str(folder / "recording-mode.png"))
+    finally:
+        context.close()
+
+
+def test_screenshot_of_the_recording_summary(chromium, live_server, browser_settings, host, folder):
+    """After the demo episode's recording (tests/browser/demo.py: Tomás skipped, a break, 42 s
+    trimmed): plan against recording, what did not air, the cut, chapters and downloads."""
+    episode = demo_runsheet(host)
+    demo_recording(episode)
+    context = chromium.new_context(viewport=LAPTOP, device_scale_factor=1, base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        log_in(page, host)
+        page.goto(f"/host/{episode.slug}/runsheet/recording/")
+        expect(page.locator("main")).to_contain_text("Tomás")
+        expect(page.locator("main")).to_contain_text("Send 1 back to the pool")
+        expect(page.get_by_label("Cut from the start")).to_have_value("0:42")
+        assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+        page.screenshot(path=str(folder / "recording-summary.png"), full_page=True)
     finally:
         context.close()

@@ -20,7 +20,7 @@ from episodes.models import Episode, HostProfile
 from intake import services
 from intake.models import Submission, SubmissionEvent
 from runsheet import services as runsheet_services
-from runsheet.models import Entry, RunSheet, Segment
+from runsheet.models import Entry, Recording, RunSheet, Segment
 from tests.conftest import AUDIO, attach_audio
 from tests.factories import EpisodeFactory, SubmissionFactory, TopicFactory, UserFactory
 
@@ -48,6 +48,7 @@ class HostView:
             "fmt": "md",
             "user_id": world.co_host.pk,
             "merged": world.merged.pk,
+            "action": "start",  # recording_action: World's run-sheet has an entry to record
         }
         ids = ("pk", "topic", "segment", "entry", "merged")
         kwargs = {("pk" if key in ids else key): values[key] for key in self.kwargs}
@@ -236,6 +237,23 @@ HOST_VIEWS = [
     HostView("dashboard:episode_open_close", "post", data=(("action", "close"),)),
     HostView("dashboard:episode_hosts", "post", form=_new_co_host),
     HostView("dashboard:episode_host_remove", "post", ("slug", "user_id")),
+    # -- Rows for recording mode (the live page, its state, an action: Start) --
+    HostView("dashboard:recording_live", "get"),
+    HostView("dashboard:recording_state", "get"),
+    HostView("dashboard:recording_action", "post", ("slug", "action")),
+    # -- Rows for "Tell the askers" (World never recorded: sending is refused, an error) --
+    HostView("dashboard:air_notice_preview", "get"),
+    HostView(
+        "dashboard:air_notice_preview",
+        "post",
+        data=(("public_url", "https://podcast.example.com/episodes/1"),),
+    ),
+    HostView("dashboard:air_notice_send", "post", message="error"),
+    # -- Rows for after the show (World never recorded: the summary says so, and the trim and
+    # "send back to the pool" are refused with an error; test_recording_summary does the rest) --
+    HostView("dashboard:recording_summary", "get"),
+    HostView("dashboard:recording_trim", "post", data=(("trim_seconds", "1:30"),), message="error"),
+    HostView("dashboard:recording_return", "post", message="error"),
 ]
 # Views whose GET shows a form (edit, delete confirmation, import) are left out.
 HAS_GET = {view.name for view in HOST_VIEWS if view.method == "get"}
@@ -368,6 +386,26 @@ def snapshot(world) -> tuple:
                 "passage_pinned",
                 "passage_hidden",
             )
+        ),
+        # Recording mode: the recordings and what each step's airing stamps say.
+        tuple(
+            Recording.objects.filter(episode=world.episode)
+            .order_by("pk")
+            .values_list("pk", "started_at", "ended_at", "paused_at", "version")
+        ),
+        tuple(
+            Entry.objects.filter(segment__episode=world.episode)
+            .order_by("pk")
+            .values_list("pk", "state", "aired_at")
+        ),
+        # After the show: the editor's trim of each recording.
+        tuple(Recording.objects.filter(episode=world.episode).values_list("pk", "trim_seconds")),
+        # "Tell the askers": the episode's public link, and who asked to be told and was.
+        tuple(Episode.objects.filter(pk=world.episode.pk).values_list("public_url")),
+        tuple(
+            Submission.objects.filter(episode=world.episode)
+            .order_by("pk")
+            .values_list("pk", "notify_when_aired", "aired_notice_sent_at")
         ),
     )
 

@@ -997,3 +997,23 @@ def test_a_recording_not_for_air_is_read_on_the_sheet_and_says_why(host_client, 
     assert entry.play_clip is not True
     assert not entry.plays_clip
     assert response.status_code in (200, 302)
+
+
+def test_the_sheet_shows_what_aired_and_an_aired_question_cannot_be_removed(
+    host_client, episode, sheet
+):
+    first, second, third = sheet["entries"]
+    services.recording_start(episode=episode)
+    services.recording_skip(episode=episode)  # Priya skipped, Sam live
+
+    page = host_client.get(url("runsheet", episode)).content.decode()
+    removed = host_client.post(url("entry_remove", episode, second.pk), follow=True)
+
+    badges = {
+        entry.pk: page.split(f'id="entry-{entry.pk}"')[1].split("</p>")[0]
+        for entry in (first, second, third)
+    }
+    assert "Skipped" in badges[first.pk] and "Live" in badges[second.pk]
+    assert 'data-role="air-state"' not in badges[third.pk]
+    assert Entry.objects.filter(pk=second.pk).exists()
+    assert "went out in the recording" in str(messages_of(removed))

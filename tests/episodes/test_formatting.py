@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from episodes.formatting import deadline_line, intro_html, time_left_phrase
+from episodes.formatting import deadline_line, intro_html, question_gist, time_left_phrase
 
 UTC = dt.UTC
 
@@ -84,3 +84,22 @@ def test_intro_never_passes_raw_html_through(hostile):
     assert {re.match(r"<(\w+)", tag).group(1) for tag in tags} <= {"p", "a"}
     for tag in tags:
         assert not re.search(r"\son\w+=|javascript:|style=|src=", tag), tag
+
+
+@pytest.mark.parametrize(
+    ("text", "gist"),
+    [
+        (
+            "Hi, this is Sam from Berlin. Ilya said pre-training as we know it will end. "
+            "What do you think replaces it: synthetic data, agents, or inference time compute?",
+            "What do you think replaces it: synthetic data, agents, or inference time compute?",
+        ),
+        ("Love the show! Keep going.", "Love the show!"),  # no question: the first sentence
+        ("Is 2.5x scaling real? And why?", "Is 2.5x scaling real?"),  # "2.5" ends nothing
+        ("  what\nabout   agents  ", "what about agents"),
+        ("", ""),
+        ("Why " + "really " * 40 + "?", "Why " + " ".join(["really"] * 13) + "…"),
+    ],
+)
+def test_question_gist(text, gist):
+    assert question_gist(text) == gist

@@ -741,5 +741,7 @@ def test_every_format_is_registered():
         "md": "md",
         "csv": "csv",
         "zip": "zip",
+        "chapters": "chapters",
+        "shownotes": "shownotes",
     }
     assert EXPORTERS["zip"] is AudioBundleExporter

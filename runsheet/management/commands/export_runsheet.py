@@ -1,6 +1,10 @@
-"""manage.py export_runsheet <slug> [--format md|csv|zip] [-o FILE]: a run-sheet download from
-the command line, byte for byte what the dashboard's download buttons give, with links based
-on settings.SITE_URL (paths only when it is empty)."""
+"""manage.py export_runsheet <slug> [--format md|csv|zip|chapters|shownotes] [-o FILE]: a
+run-sheet download from the command line, byte for byte what the dashboard's download buttons
+give, with links based on settings.SITE_URL (paths only when it is empty).
+
+The formats are runsheet.exporters.EXPORTERS. "chapters" (Podcasting 2.0 JSON chapters) and
+"shownotes" (Markdown) describe the episode's newest recording: asked for before the episode
+was ever recorded, the command stops with an error saying so."""
 
 from pathlib import Path
 
@@ -9,15 +13,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from episodes.models import Episode
-from runsheet.exporters import EXPORTERS
+from runsheet.exporters import EXPORTERS, RecordingExporter
 from runsheet.selectors import runsheet_view
 
 
 class Command(BaseCommand):
     help = (
         "Export an episode's run-sheet as Markdown (default), CSV, or a ZIP of the clips to "
-        "play with both. Markdown and CSV go to standard output unless -o names a file; the "
-        "ZIP needs -o."
+        "play with both; after the recording, its chapters (Podcasting 2.0 JSON) or show notes "
+        "(Markdown). Everything but the ZIP goes to standard output unless -o names a file; "
+        "the ZIP needs -o."
     )
 
     def add_arguments(self, parser):
@@ -27,7 +32,8 @@ class Command(BaseCommand):
             dest="fmt",
             choices=sorted(EXPORTERS),
             default="md",
-            help="md (Markdown, the default), csv, or zip (the audio bundle).",
+            help="md (Markdown, the default), csv, zip (the audio bundle), or, once the "
+            "episode is recorded, chapters (JSON chapters) or shownotes (Markdown).",
         )
         parser.add_argument(
             "-o",
@@ -53,6 +59,12 @@ class Command(BaseCommand):
                 f"page in the dashboard ({settings.SITE_URL}{page})."
             )
         exporter = EXPORTERS[fmt](view=view, base_url=settings.SITE_URL)
+        if isinstance(exporter, RecordingExporter) and not exporter.recorded:
+            page = reverse("dashboard:recording_live", kwargs={"slug": slug})
+            raise CommandError(
+                f"“{slug}” has not been recorded yet, so there are no chapters or show notes "
+                f"to export: record it on its recording page ({settings.SITE_URL}{page})."
+            )
         _filename, _content_type, data = exporter.render()
         chunks = [data] if isinstance(data, bytes) else data
         if output:
