@@ -45,3 +45,4 @@ bench: install
 	$(PY) bench/topics.py
 	$(PY) bench/runsheet.py
 	$(PY) bench/dashboard.py
+	$(PY) bench/recording.py
