@@ -40,6 +40,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.machine import cpu_flags  # noqa: E402
+
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 if not os.environ.get("MAILBAG_VAR_DIR"):
@@ -61,14 +63,6 @@ PAGES = [
 GREETINGS = ["", "Hi, long time listener. ", "Hey guys, this is {name}. ", "Hello from Leeds! "]
 SIGN_OFFS = ["", " Thanks!", " Love the show.", " Cheers, keep it up."]
 NAMES = ["Sam", "Priya", "Zoë", "Tom", "Ana", "Marcus", "Chen", "Fatima", "Olek", "", "Jo"]
-
-
-def cpu_flags() -> str:
-    try:
-        flags = Path("/proc/cpuinfo").read_text().split("flags")[1].split("\n")[0]
-    except (OSError, IndexError):
-        return "AVX-512 unknown"
-    return "AVX-512 yes" if "avx512f" in flags else "AVX-512 no"
 
 
 def rss_mb() -> tuple[float, float]:

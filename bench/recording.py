@@ -30,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.machine import cpu_flags  # noqa: E402
+
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 if not os.environ.get("MAILBAG_VAR_DIR"):
@@ -44,14 +46,6 @@ MEASURED = [
     ("after-show summary", "summary"),
     ("chapters download", "chapters"),
 ]
-
-
-def cpu_flags() -> str:
-    try:
-        flags = Path("/proc/cpuinfo").read_text().split("flags", 1)[1].split("\n", 1)[0]
-    except (OSError, IndexError):
-        return "unknown"
-    return "AVX-512" if "avx512f" in flags else "no AVX-512"
 
 
 def build(*, submissions: int, on_sheet: int):

@@ -21,6 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.machine import cpu_flags  # noqa: E402
+
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("MAILBAG_VAR_DIR", tempfile.mkdtemp(prefix="mailbag-bench-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -50,14 +52,6 @@ QUESTIONS = [
     "What did the superalignment team publish before it came apart?",
     "Would a 5,000 GPU cluster still count as big today?",
 ]
-
-
-def cpu_flags() -> str:
-    try:
-        flags = Path("/proc/cpuinfo").read_text().split("flags")[1].split("\n")[0]
-    except (OSError, IndexError):
-        return "unknown"
-    return "AVX-512" if "avx512f" in flags else "no AVX-512"
 
 
 def build(*, submissions: int, entries: int, host) -> Episode:
