@@ -271,20 +271,13 @@ def main() -> None:
         print(json.dumps(walk(args.walk, args.repeats)))
         return
 
-    redis_process = redis_dir = None
     # Never a real Redis: renames queue jobs, and nothing here should reach anyone's worker.
-    from config import embedded_redis
+    from bench.stack import embedded_redis_env
 
-    redis_dir = Path(tempfile.mkdtemp(prefix="mb-bench-redis-", dir="/tmp"))
-    redis_process, os.environ["REDIS_URL"] = embedded_redis.start(
-        directory=redis_dir, persist=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
     try:
-        run(args)
+        with embedded_redis_env():
+            run(args)
     finally:
-        redis_process.terminate()
-        redis_process.wait(timeout=10)
-        shutil.rmtree(redis_dir, ignore_errors=True)
         if os.environ.get("MAILBAG_BENCH_OWN_VAR"):
             shutil.rmtree(os.environ["MAILBAG_VAR_DIR"], ignore_errors=True)
 

@@ -20,9 +20,7 @@ import argparse
 import datetime as dt
 import os
 import platform
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -143,19 +141,10 @@ def main() -> None:
     args = parser.parse_args()
     pairs = [tuple(int(n) for n in pair.split("x")) for pair in args.pairs.split(",")]
 
-    # Never a real Redis: nothing here should reach anyone's worker.
-    from config import embedded_redis
+    from bench.stack import embedded_redis_env
 
-    redis_dir = Path(tempfile.mkdtemp(prefix="mb-bench-redis-", dir="/tmp"))
-    redis_process, os.environ["REDIS_URL"] = embedded_redis.start(
-        directory=redis_dir, persist=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
+    with embedded_redis_env():
         run(args, pairs)
-    finally:
-        redis_process.terminate()
-        redis_process.wait(timeout=10)
-        shutil.rmtree(redis_dir, ignore_errors=True)
 
 
 def run(args, pairs) -> None:

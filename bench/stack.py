@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,22 @@ WORKER_READY = "ready for jobs"
 
 # Opens a connection to the server with the given timeout (TLS, another host name...).
 Connect = Callable[[float], http.client.HTTPConnection]
+
+
+@contextmanager
+def embedded_redis_env():
+    """An embedded Redis for a bench run in this process, as REDIS_URL while it lasts: never a
+    real Redis, so nothing a bench queues reaches anyone's worker."""
+    directory = Path(tempfile.mkdtemp(prefix="mb-bench-redis-", dir="/tmp"))
+    process, os.environ["REDIS_URL"] = embedded_redis.start(
+        directory=directory, persist=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        yield os.environ["REDIS_URL"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def free_port() -> int:

@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from episodes.models import Episode, Topic
 from intake.models import Submission
+from runsheet import show_clock
 
 
 class RunSheet(models.Model):
@@ -159,6 +160,16 @@ class Recording(models.Model):
     @property
     def is_paused(self) -> bool:
         return self.paused_at is not None
+
+    def show_seconds(self, now) -> float:
+        """The show's clock at `now` (runsheet.show_clock): pauses left out, stopped at the end."""
+        return show_clock.show_seconds(
+            started_at=self.started_at,
+            now=now,
+            ended_at=self.ended_at,
+            paused_at=self.paused_at,
+            paused_seconds=self.paused_seconds,
+        )
 
 
 class Segment(Airable, models.Model):

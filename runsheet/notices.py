@@ -69,15 +69,12 @@ class AirNotice:
     submission: Submission
     seconds: int  # where the question comes in the edited episode (trim applied)
     question: str  # what was asked, as the sheet shows it
+    asker: str  # as the chapters and show notes name them (StepRow.asker)
 
     @property
     def timestamp(self) -> str:
         """mm:ss, or h:mm:ss past the hour: as the show notes write it."""
         return chapter_timestamp(self.seconds)
-
-    @property
-    def asker(self) -> str:
-        return self.submission.name.strip() or "A listener"
 
     @property
     def masked_email(self) -> str:
@@ -130,7 +127,12 @@ def air_notices_plan(*, episode: Episode) -> AirNoticePlan:
             told_at = stamp if told_at is None else max(told_at, stamp)
             continue
         candidates.append(
-            AirNotice(submission=submission, seconds=view.air_time(row), question=row.entry.text)
+            AirNotice(
+                submission=submission,
+                seconds=view.air_time(row),
+                question=row.entry.text,
+                asker=row.asker,
+            )
         )
     stopped = notice_opted_out(notice.submission.email for notice in candidates)
     to_tell = [n for n in candidates if notice_email_key(n.submission.email) not in stopped]

@@ -26,3 +26,20 @@ def step_key(step: Segment | Entry | None) -> str:
     if step is None:
         return "none"
     return f"{'entry' if isinstance(step, Entry) else 'segment'}-{step.pk}"
+
+
+def next_planned(steps: Sequence, current_index: int | None):
+    """What Next reaches: the first planned step after the live one (with nothing live, the
+    first planned step of the sheet); None at the end. `steps` are rows or views of rows,
+    anything with a `state`."""
+    start = 0 if current_index is None else current_index + 1
+    return next((step for step in steps[start:] if step.state == Airing.PLANNED), None)
+
+
+def back_target(steps: Sequence, current_index: int | None):
+    """What Back returns to: the last aired or skipped step before the live one (with nothing
+    live, of the whole sheet); None at the top."""
+    before = steps if current_index is None else steps[:current_index]
+    return next(
+        (step for step in reversed(before) if step.state in (Airing.AIRED, Airing.SKIPPED)), None
+    )

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.access import host_episode_or_404
 from dashboard.forms import PublicLinkForm
+from dashboard.views.runsheet import refusal
 from episodes.models import Episode
 from episodes.services import show_get
 from episodes.services.public_link import episode_public_url_set
@@ -82,7 +83,7 @@ def air_notice_send(request, slug: str):
     try:
         plan = notices.air_notices_send_later(episode=episode, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal(request, error)
     else:
         count = len(plan.to_tell)
         messages.success(

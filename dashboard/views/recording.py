@@ -27,7 +27,6 @@ from dashboard.access import host_episode_or_404
 from episodes.formatting import clock
 from episodes.models import Episode
 from runsheet import selectors, services, show_clock
-from runsheet.models import Airing
 
 NO_STORE = {"Cache-Control": "no-store"}
 # Every action the page posts: the services' (next, skip, back, pause, resume, stop) and Start.
@@ -60,12 +59,6 @@ def over_words(over: float) -> str:
     if round(over) == 0:
         return "on target"
     return f"{clock(abs(over))} {'over' if over > 0 else 'under'}"
-
-
-def _can_go_back(view: selectors.RecordingView) -> bool:
-    """Whether Back has somewhere to go: an aired or skipped step before the live one."""
-    before = view.steps if view.current_index is None else view.steps[: view.current_index]
-    return any(row.state in (Airing.AIRED, Airing.SKIPPED) for row in before)
 
 
 def state_json(view: selectors.RecordingView) -> dict:
@@ -113,7 +106,7 @@ def _context(view: selectors.RecordingView) -> dict:
         # Figures as the page words them; recording.js rewrites them every second.
         "item_words": item_words(left),
         "over_words": over_words(view.over),
-        "can_go_back": _can_go_back(view),
+        "can_go_back": view.can_go_back,
         "entry_number": number,
         "entry_count": len(entries),
     }

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from dashboard.access import host_episode_or_404
 from dashboard.forms import TrimForm
+from dashboard.views.runsheet import refusal
 from episodes.formatting import clock
 from episodes.models import Episode
 from runsheet import selectors, services
@@ -75,9 +76,7 @@ def _status(row: StepRow, phase: str) -> str:
 
 def _step_line(view: RecordingView, row: StepRow) -> StepLine:
     air_time = view.air_time(row)
-    actual = (row.step.aired_seconds or 0.0) if row.on_air else None
-    if row.is_live:
-        actual = view.current_elapsed
+    actual = view.actual(row)
     return StepLine(
         row=row,
         title=question_title(row) if row.entry else "",
@@ -178,7 +177,7 @@ def recording_return(request, slug: str):
     try:
         count = services.recording_return_unaired(episode=episode, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal(request, error)
         return redirect(summary_url(episode))
     if count:
         messages.success(

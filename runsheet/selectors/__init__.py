@@ -5,6 +5,7 @@ page, the summary and the after-show exports see it). Everything is importable f
 from runsheet.selectors.recording import (
     RecordingView,
     StepRow,
+    recording_latest,
     recording_view,
 )
 from runsheet.selectors.sheet import (
@@ -29,6 +30,7 @@ __all__ = [
     "SheetView",
     "StepRow",
     "entry_for_host",
+    "recording_latest",
     "recording_view",
     "runsheet_pool",
     "runsheet_view",

@@ -8,6 +8,7 @@ summary compares plan and actual, the chapters and show notes take their times f
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from episodes.formatting import question_gist
 from runsheet import show_clock
 from runsheet.models import Airing, Entry, Recording, Segment
 from runsheet.selectors.sheet import EntryRow, SegmentRow, SheetView, runsheet_view
-from runsheet.steps import airing_steps, step_key
+from runsheet.steps import airing_steps, back_target, next_planned, step_key
 
 
 @dataclass(frozen=True)
@@ -88,20 +89,24 @@ class RecordingView:
     def planned(self) -> int:
         return sum(row.planned for row in self.steps)
 
-    @property
-    def current(self) -> StepRow | None:
-        return next((row for row in self.steps if row.is_live), None)
-
-    @property
+    @cached_property
     def current_index(self) -> int | None:
         """0-based place of the live step in the show."""
         return next((index for index, row in enumerate(self.steps) if row.is_live), None)
 
     @property
+    def current(self) -> StepRow | None:
+        return None if self.current_index is None else self.steps[self.current_index]
+
+    @property
     def next(self) -> StepRow | None:
-        """What Next brings on: the first planned step after the live one (or of the sheet)."""
-        start = 0 if self.current_index is None else self.current_index + 1
-        return next((row for row in self.steps[start:] if row.state == Airing.PLANNED), None)
+        """What Next brings on (runsheet.steps.next_planned, as the service decides it)."""
+        return next_planned(self.steps, self.current_index)
+
+    @property
+    def can_go_back(self) -> bool:
+        """Whether Back has somewhere to go (runsheet.steps.back_target)."""
+        return back_target(self.steps, self.current_index) is not None
 
     @property
     def current_elapsed(self) -> float | None:
@@ -165,13 +170,11 @@ class RecordingView:
             return []
         return [row for row in self.steps if row.entry and row.state == Airing.PLANNED]
 
-    def segment_actual(self, segment: SegmentRow) -> float:
-        """Seconds the segment's steps took on air."""
-        return sum(
-            row.step.aired_seconds or 0.0
-            for row in self.steps
-            if row.segment is segment and row.on_air
-        )
+    def actual(self, row: StepRow) -> float | None:
+        """Seconds `row` took on air (the live one: so far); None if it never went out."""
+        if row.is_live:
+            return self.current_elapsed
+        return (row.step.aired_seconds or 0.0) if row.on_air else None
 
     @property
     def trim_seconds(self) -> int:
@@ -186,20 +189,17 @@ class RecordingView:
         )
 
 
+def recording_latest(*, episode) -> Recording | None:
+    """The episode's newest recording, going on or ended (or None)."""
+    return Recording.objects.filter(episode=episode).order_by("-started_at", "-id").first()
+
+
 def recording_view(*, episode, now: dt.datetime | None = None) -> RecordingView:
     """The episode's run-sheet with its newest recording, at `now` (default: now)."""
     sheet = runsheet_view(episode=episode)
-    recording = Recording.objects.filter(episode=episode).order_by("-started_at", "-id").first()
+    recording = recording_latest(episode=episode)
     now = now or timezone.now()
-    clock = 0.0
-    if recording is not None:
-        clock = show_clock.show_seconds(
-            started_at=recording.started_at,
-            now=now,
-            ended_at=recording.ended_at,
-            paused_at=recording.paused_at,
-            paused_seconds=recording.paused_seconds,
-        )
+    clock = recording.show_seconds(now) if recording is not None else 0.0
     rows_by_step: dict[int, StepRow] = {}
     for segment_row in sheet.segments:
         segment = segment_row.segment

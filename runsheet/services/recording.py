@@ -24,10 +24,10 @@ from django.utils import timezone
 from episodes.models import Episode
 from intake.models import SubmissionEvent
 from intake.services.events import event_record
-from runsheet import show_clock
 from runsheet.models import AIRING_TRANSITIONS, Airing, Entry, Recording, RunSheet, Segment
+from runsheet.selectors.recording import recording_latest
 from runsheet.services.sheet import positions_write, runsheet_change
-from runsheet.steps import airing_steps, step_key
+from runsheet.steps import airing_steps, back_target, next_planned, step_key
 
 AIR_FIELDS = ["state", "aired_at", "aired_seconds", "aired_offset", "live_since"]
 MAX_TRIM_SECONDS = 6 * 3600
@@ -46,9 +46,8 @@ class _Change:
     clock: float  # the show's clock at `now`
 
 
-def recording_current(*, episode: Episode) -> Recording | None:
-    """The episode's newest recording (going on or ended), or None."""
-    return Recording.objects.filter(episode=episode).order_by("-started_at", "-id").first()
+# The newest recording, going on or ended (or None): the one every page and export describes.
+recording_current = recording_latest
 
 
 def _steps(episode: Episode) -> list[Segment | Entry]:
@@ -59,16 +58,6 @@ def _steps(episode: Episode) -> list[Segment | Entry]:
         .prefetch_related(Prefetch("entries", queryset=entries))
     )
     return airing_steps((segment, list(segment.entries.all())) for segment in segments)
-
-
-def _clock(recording: Recording, now: dt.datetime) -> float:
-    return show_clock.show_seconds(
-        started_at=recording.started_at,
-        now=now,
-        ended_at=recording.ended_at,
-        paused_at=recording.paused_at,
-        paused_seconds=recording.paused_seconds,
-    )
 
 
 def _move(step: Segment | Entry, to: str) -> None:
@@ -103,11 +92,8 @@ def _unstamp(step: Segment | Entry, state: str) -> None:
     step.save(update_fields=AIR_FIELDS)
 
 
-def _planned_after(steps: Sequence, current) -> Segment | Entry | None:
-    """The step Next reaches: the first planned one after the live one (after none: the
-    first planned one of the sheet)."""
-    start = steps.index(current) + 1 if current is not None else 0
-    return next((step for step in steps[start:] if step.state == Airing.PLANNED), None)
+def _index(steps: Sequence, current) -> int | None:
+    return None if current is None else steps.index(current)
 
 
 @contextmanager
@@ -130,7 +116,7 @@ def _recording_change(*, episode: Episode, expect: str | None, now: dt.datetime 
                 code="moved_on",
             )
         now = now or timezone.now()
-        yield _Change(recording, steps, current, now, _clock(recording, now))
+        yield _Change(recording, steps, current, now, recording.show_seconds(now))
         Recording.objects.filter(pk=recording.pk).update(version=F("version") + 1)
         recording.refresh_from_db(fields=["version"])
 
@@ -192,7 +178,7 @@ def recording_next(
 ) -> Recording:
     """The live step aired; the next planned one goes live."""
     with _recording_change(episode=episode, expect=expect, now=now) as change:
-        after = _planned_after(change.steps, change.current)
+        after = next_planned(change.steps, _index(change.steps, change.current))
         if change.current is None and after is None:
             raise ValidationError(
                 "That was the last item on the run-sheet: press Stop when the show is done.",
@@ -212,7 +198,7 @@ def recording_skip(
     with _recording_change(episode=episode, expect=expect, now=now) as change:
         if change.current is None:
             raise ValidationError("Nothing is live to skip.", code="nothing_live")
-        after = _planned_after(change.steps, change.current)
+        after = next_planned(change.steps, _index(change.steps, change.current))
         _unstamp(change.current, Airing.SKIPPED)
         if after is not None:
             _go_live(after, change)
@@ -227,11 +213,7 @@ def recording_back(
     and adds the new stretch to its time; a skipped one airs after all, from now."""
     with _recording_change(episode=episode, expect=expect, now=now) as change:
         steps, current = change.steps, change.current
-        before = steps[: steps.index(current)] if current is not None else steps
-        target = next(
-            (step for step in reversed(before) if step.state in (Airing.AIRED, Airing.SKIPPED)),
-            None,
-        )
+        target = back_target(steps, _index(steps, current))
         if target is None:
             raise ValidationError("There is nothing before this to go back to.", code="at_top")
         if current is not None:
